@@ -1,0 +1,30 @@
+export interface Source {
+  /** The citation number used in the answer text: [n]. */
+  n: number;
+  title: string;
+  /** The document's file name under the docs folder. */
+  source: string;
+  chunk: number;
+  /** Retrieval score of the chunk (reciprocal rank fusion of vector and BM25 ranks). */
+  score: number;
+  /** The chunk's text. */
+  text: string;
+  /** The cited sentence(s), for a short quote. */
+  quote: string;
+  date?: string;
+}
+
+export type AnswerMode = "extractive" | "llm";
+
+export interface Answer {
+  question: string;
+  answer: string;
+  /** False when the answer is a refusal: the documents do not hold the answer. */
+  answered: boolean;
+  sources: Source[];
+  mode: AnswerMode;
+  /** Milliseconds the answer took inside the process. */
+  ms: number;
+}
+
+export const REFUSAL = "I couldn't find that in the documents.";

@@ -1,0 +1,23 @@
+import { ExtractiveAnswerer } from "./answer/extractive.js";
+import type { CoreConfig } from "./config.js";
+import type { EmbeddingsChoice } from "./embeddings/index.js";
+import type { Progress } from "./index/store.js";
+import { type BuildReport, KnowledgeBase } from "./knowledgeBase.js";
+
+/** Everything needed to answer questions: the knowledge base and the answerers. */
+export interface Assistant {
+  config: CoreConfig;
+  knowledgeBase: KnowledgeBase;
+  extractive: ExtractiveAnswerer;
+}
+
+export async function openAssistant(
+  config: CoreConfig,
+  options: { embeddings?: EmbeddingsChoice; onProgress?: Progress; rebuild?: boolean } = {},
+): Promise<{ assistant: Assistant; report: BuildReport }> {
+  const [{ knowledgeBase, report }, extractive] = await Promise.all([
+    KnowledgeBase.open(config, options),
+    ExtractiveAnswerer.create(),
+  ]);
+  return { assistant: { config, knowledgeBase, extractive }, report };
+}

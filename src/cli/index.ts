@@ -1,0 +1,39 @@
+import "../env.js";
+import { SingleBar } from "cli-progress";
+import { loadCoreConfig } from "../config.js";
+import { KnowledgeBase } from "../knowledgeBase.js";
+import { runCli } from "./run.js";
+
+runCli(async () => {
+  const config = loadCoreConfig();
+  const bar = new SingleBar({
+    format: "{phase} [{bar}] {value}/{total} chunks",
+    stream: process.stderr,
+    noTTYOutput: false,
+  });
+  let phase = "";
+  const { report } = await KnowledgeBase.open(config, {
+    rebuild: true,
+    onProgress: (next, done, total) => {
+      if (!process.stderr.isTTY) return;
+      if (next !== phase) {
+        if (phase) bar.stop();
+        phase = next;
+        bar.start(total, done, { phase: next.padEnd(5) });
+      } else bar.update(done);
+    },
+  });
+  if (phase) bar.stop();
+  const lines = [
+    `Indexed ${report.documents} document(s) from ${config.docsDir} into ${report.chunks} chunks in ${report.ms} ms.`,
+    `Index: ${config.indexDir}`,
+  ];
+  if (report.added.length) lines.push(`Added: ${report.added.join(", ")}`);
+  if (report.changed.length) lines.push(`Changed: ${report.changed.join(", ")}`);
+  if (report.removed.length) lines.push(`Removed: ${report.removed.join(", ")}`);
+  if (report.skipped.length) {
+    lines.push(`Skipped ${report.skipped.length} file(s):`);
+    for (const file of report.skipped) lines.push(`  ${file.source}: ${file.reason}`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+});

@@ -1,0 +1,124 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { convert } from "html-to-text";
+import { extractMetadata, markdownHeading } from "./metadata.js";
+
+export interface SourceDocument {
+  /** Stable id: the path under the docs folder, without extension. */
+  id: string;
+  title: string;
+  date?: string;
+  /** File name relative to the docs folder. */
+  source: string;
+  /** The readable text that chunks and offsets refer to. */
+  text: string;
+  /** sha256 of the file's bytes. */
+  hash: string;
+}
+
+export interface SkippedFile {
+  source: string;
+  reason: string;
+}
+
+export interface LoadResult {
+  documents: SourceDocument[];
+  skipped: SkippedFile[];
+}
+
+export const SUPPORTED_EXTENSIONS = [".txt", ".md", ".markdown", ".html", ".htm"];
+
+class SkipError extends Error {}
+
+async function listFiles(dir: string, root = dir): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entry.name.startsWith(".")) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await listFiles(full, root)));
+    else if (entry.isFile()) files.push(path.relative(root, full));
+  }
+  return files;
+}
+
+function decode(bytes: Buffer): string {
+  if (bytes.includes(0))
+    throw new SkipError("binary file (contains NUL bytes); save it as plain text");
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new SkipError("not valid UTF-8 text; re-save the file with UTF-8 encoding");
+  }
+}
+
+function readable(raw: string, extension: string): { text: string; heading?: string } {
+  const normalized = raw.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  if (extension === ".html" || extension === ".htm") {
+    const heading = /<title[^>]*>([^<]*)<\/title>/i.exec(normalized)?.[1]?.trim();
+    const text = convert(normalized, {
+      wordwrap: false,
+      selectors: [
+        { selector: "a", options: { ignoreHref: true } },
+        { selector: "img", format: "skip" },
+        { selector: "h1", options: { uppercase: false } },
+        { selector: "h2", options: { uppercase: false } },
+        { selector: "h3", options: { uppercase: false } },
+        { selector: "table", options: { uppercaseHeaderCells: false } },
+      ],
+    });
+    return { text, heading: heading || undefined };
+  }
+  if (extension === ".md" || extension === ".markdown") {
+    return { text: normalized, heading: markdownHeading(normalized) };
+  }
+  return { text: normalized };
+}
+
+async function loadDocument(docsDir: string, source: string, maxBytes: number) {
+  const extension = path.extname(source).toLowerCase();
+  if (!SUPPORTED_EXTENSIONS.includes(extension)) {
+    throw new SkipError(
+      `unsupported file type "${extension || "(none)"}"; use ${SUPPORTED_EXTENSIONS.join(", ")}`,
+    );
+  }
+  const full = path.join(docsDir, source);
+  const { size } = await stat(full);
+  if (size > maxBytes) {
+    throw new SkipError(
+      `too large (${size} bytes, limit ${maxBytes}); split it or raise MAX_DOCUMENT_BYTES`,
+    );
+  }
+  const bytes = await readFile(full);
+  const { text, heading } = readable(decode(bytes), extension);
+  if (text.trim().length === 0) throw new SkipError("empty: the file has no text");
+  const id = source.slice(0, -extension.length).split(path.sep).join("/");
+  const hash = createHash("sha256").update(bytes).digest("hex");
+  return { id, source, text, hash, ...extractMetadata(text, source, heading) };
+}
+
+/** Reads every document under docsDir; a file that cannot be used is skipped with its reason. */
+export async function loadDocuments(docsDir: string, maxBytes: number): Promise<LoadResult> {
+  let files: string[];
+  try {
+    files = await listFiles(docsDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { documents: [], skipped: [] };
+    throw error;
+  }
+  const documents: SourceDocument[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const source of files) {
+    try {
+      documents.push(await loadDocument(docsDir, source, maxBytes));
+    } catch (error) {
+      const reason =
+        error instanceof SkipError
+          ? error.message
+          : `could not be read: ${(error as Error).message}`;
+      skipped.push({ source, reason });
+    }
+  }
+  return { documents, skipped };
+}

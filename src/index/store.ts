@@ -1,0 +1,184 @@
+import {
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
+import path from "node:path";
+import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import { Document } from "@langchain/core/documents";
+import type { EmbeddingsInterface } from "@langchain/core/embeddings";
+import type { SourceDocument } from "../documents/load.js";
+import { LexicalIndex } from "../retrieval/lexical.js";
+import {
+  INDEX_VERSION,
+  type IndexSettings,
+  MANIFEST_FILE,
+  type Manifest,
+  readManifest,
+} from "./manifest.js";
+import { SentenceTextSplitter, splitWithOffsets } from "./splitter.js";
+
+export interface ChunkMetadata {
+  /** `${documentId}#${chunk}` */
+  id: string;
+  documentId: string;
+  title: string;
+  date?: string;
+  source: string;
+  chunk: number;
+  start: number;
+  end: number;
+}
+
+export type Chunk = Document<ChunkMetadata>;
+
+/** A loaded index: the HNSW vectors with their chunks, the BM25 index, and what it was built from. */
+export interface Index {
+  manifest: Manifest;
+  vectors: HNSWLib;
+  lexical: LexicalIndex;
+}
+
+export type Progress = (phase: "split" | "embed" | "index", done: number, total: number) => void;
+
+const CURRENT = "current";
+const BUILDS = "builds";
+const LEXICAL_FILE = "lexical.json";
+const EMBED_BATCH = 256;
+// hnswlib's search breadth; its default (10) loses recall once k nears it.
+const SEARCH_EF = 128;
+
+export async function splitDocuments(
+  documents: SourceDocument[],
+  settings: IndexSettings,
+): Promise<Chunk[]> {
+  const splitter = new SentenceTextSplitter(settings.splitter);
+  const chunks: Chunk[] = [];
+  for (const doc of documents) {
+    const spans = await splitWithOffsets(splitter, doc.text);
+    spans.forEach((span, n) => {
+      const metadata: ChunkMetadata = {
+        id: `${doc.id}#${n + 1}`,
+        documentId: doc.id,
+        title: doc.title,
+        ...(doc.date ? { date: doc.date } : {}),
+        source: doc.source,
+        chunk: n + 1,
+        start: span.start,
+        end: span.end,
+      };
+      chunks.push(new Document({ pageContent: span.text, metadata }));
+    });
+  }
+  return chunks;
+}
+
+/**
+ * Builds an index of the documents in a fresh folder and only then makes it current, by
+ * renaming a symlink: a failure at any point leaves the previous index in place.
+ */
+export async function buildIndex(
+  indexDir: string,
+  documents: SourceDocument[],
+  embeddings: EmbeddingsInterface,
+  settings: IndexSettings,
+  onProgress: Progress = () => {},
+): Promise<Index> {
+  const started = performance.now();
+  const chunks = await splitDocuments(documents, settings);
+  onProgress("split", chunks.length, chunks.length);
+
+  const vectors: number[][] = [];
+  for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
+    const batch = chunks.slice(i, i + EMBED_BATCH).map((chunk) => chunk.pageContent);
+    vectors.push(...(await embeddings.embedDocuments(batch)));
+    onProgress("embed", vectors.length, chunks.length);
+  }
+
+  const store = new HNSWLib(embeddings, {
+    space: "cosine",
+    numDimensions: settings.embeddings.dimensions,
+  });
+  await store.addVectors(vectors, chunks);
+  store.index.setEf(SEARCH_EF);
+  // Lexical ids are the vector store's labels, so one docstore serves both.
+  const lexical = LexicalIndex.build(
+    chunks.map((chunk, label) => ({ id: String(label), text: chunk.pageContent })),
+  );
+  onProgress("index", chunks.length, chunks.length);
+
+  const manifest: Manifest = {
+    version: INDEX_VERSION,
+    ...settings,
+    builtAt: new Date().toISOString(),
+    buildMs: Math.round(performance.now() - started),
+    chunks: chunks.length,
+    documents: documents.map((doc) => ({
+      id: doc.id,
+      source: doc.source,
+      title: doc.title,
+      ...(doc.date ? { date: doc.date } : {}),
+      hash: doc.hash,
+      chunks: chunks.filter((chunk) => chunk.metadata.documentId === doc.id).length,
+    })),
+  };
+
+  const name = `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const buildDir = path.join(indexDir, BUILDS, name);
+  await mkdir(buildDir, { recursive: true });
+  await store.save(buildDir);
+  await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toJSON());
+  await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+  await makeCurrent(indexDir, name);
+  return { manifest, vectors: store, lexical };
+}
+
+async function makeCurrent(indexDir: string, name: string): Promise<void> {
+  const link = path.join(indexDir, CURRENT);
+  const temporary = `${link}.${name}.tmp`;
+  await symlink(path.join(BUILDS, name), temporary);
+  await rename(temporary, link);
+  // Builds started before this one are no longer current, or were left by a crash; a build
+  // started later may still be under way in another process, so it stays.
+  const builds = await readdir(path.join(indexDir, BUILDS));
+  const startedAt = (build: string) => Number.parseInt(build, 10);
+  await Promise.all(
+    builds
+      .filter((build) => startedAt(build) < startedAt(name))
+      .map((build) => rm(path.join(indexDir, BUILDS, build), { recursive: true, force: true })),
+  );
+}
+
+/** The current index's folder, or undefined when none was built. */
+export async function currentIndexDir(indexDir: string): Promise<string | undefined> {
+  try {
+    return path.resolve(indexDir, await readlink(path.join(indexDir, CURRENT)));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readCurrentManifest(indexDir: string): Promise<Manifest | undefined> {
+  const dir = await currentIndexDir(indexDir);
+  return dir ? readManifest(dir) : undefined;
+}
+
+/** Loads the current index; throws when it is missing or unreadable. */
+export async function loadIndex(indexDir: string, embeddings: EmbeddingsInterface): Promise<Index> {
+  const dir = await currentIndexDir(indexDir);
+  const manifest = dir ? await readManifest(dir) : undefined;
+  if (!dir || !manifest) throw new Error(`no index in ${indexDir}`);
+  const [vectors, lexical] = await Promise.all([
+    HNSWLib.load(dir, embeddings),
+    readFile(path.join(dir, LEXICAL_FILE), "utf8").then(LexicalIndex.fromJSON),
+  ]);
+  if (vectors.index.getCurrentCount() !== manifest.chunks)
+    throw new Error("index and manifest disagree");
+  vectors.index.setEf(SEARCH_EF);
+  return { manifest, vectors, lexical };
+}

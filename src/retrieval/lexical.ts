@@ -1,0 +1,40 @@
+import MiniSearch from "minisearch";
+import { STOP_WORDS, stem, wordsWithParts } from "../text/tokens.js";
+
+interface Indexed {
+  id: string;
+  text: string;
+}
+
+const options = {
+  fields: ["text"],
+  tokenize: (text: string) => wordsWithParts(text),
+  processTerm: (term: string) => (STOP_WORDS.has(term) ? null : stem(term)),
+};
+
+/** A BM25 index over the chunks (MiniSearch: an inverted index built once, persisted as JSON). */
+export class LexicalIndex {
+  private constructor(private readonly search: MiniSearch<Indexed>) {}
+
+  static build(chunks: Indexed[]): LexicalIndex {
+    const search = new MiniSearch<Indexed>(options);
+    search.addAll(chunks);
+    return new LexicalIndex(search);
+  }
+
+  static fromJSON(json: string): LexicalIndex {
+    return new LexicalIndex(MiniSearch.loadJSON<Indexed>(json, options));
+  }
+
+  toJSON(): string {
+    return JSON.stringify(this.search);
+  }
+
+  /** Chunk ids with their BM25 scores, best first. */
+  query(text: string, k: number): { id: string; score: number }[] {
+    return this.search
+      .search(text, { combineWith: "OR" })
+      .slice(0, k)
+      .map((hit) => ({ id: String(hit.id), score: hit.score }));
+  }
+}

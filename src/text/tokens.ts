@@ -1,0 +1,41 @@
+import { stemmer } from "stemmer";
+
+/** Words, numbers and hyphenated or apostrophe'd compounds, lower-cased. */
+const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
+
+export function words(text: string): string[] {
+  return text.toLowerCase().match(WORD) ?? [];
+}
+
+/** A compound ("china-sponsored") also yields its parts, so that "sponsored" finds it. */
+export function wordsWithParts(text: string): string[] {
+  const out: string[] = [];
+  for (const word of words(text)) {
+    out.push(word);
+    if (/['’-]/.test(word)) out.push(...word.split(/['’-]/).filter((part) => part.length > 1));
+  }
+  return out;
+}
+
+export const stem = (word: string): string => stemmer(word.replace(/['’]s$/, ""));
+
+// Function words that carry no topic: English stop words plus the words questions are phrased with.
+export const STOP_WORDS = new Set(
+  `a about above after again against all am an and any are aren't as at be because been before being
+below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here
+here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself
+let's me more most mustn't my myself no nor not of off on once only or other ought our ours ourselves
+out over own same shan't she she'd she'll she's should shouldn't so some such than that that's the their
+theirs them themselves then there there's these they they'd they'll they're they've this those through
+to too under until up very was wasn't we we'd we'll we're we've were weren't what what's when when's
+where where's which while who who's whom why why's with won't would wouldn't you you'd you'll you're
+you've your yours yourself yourselves also across along among around behind beside besides beyond
+within without toward towards upon onto via per many much just may might must shall will s t
+tell say says said know explain describe mention mentioned please give list anything something thing
+things`.split(/\s+/),
+);
+
+export function contentWords(text: string): string[] {
+  return wordsWithParts(text).filter((word) => !STOP_WORDS.has(word));
+}
