@@ -5,7 +5,7 @@ import { STOP_WORDS, stem } from "../text/tokens.js";
 import { REFUSAL, type Source } from "./types.js";
 
 /** Two words count as the same idea from this cosine similarity of their vectors up. */
-const SOFT_MATCH = Number(process.env.XSOFT ?? 0.6);
+const SOFT_MATCH = 0.6;
 /** What a soft match counts for, against 1 for the word itself: to decide whether to answer... */
 const SOFT_CREDIT = 0.9;
 /** ...and to choose the sentence, where the document's own words should win. */
