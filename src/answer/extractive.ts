@@ -61,7 +61,8 @@ interface Term {
   name: boolean;
   framing: boolean;
   weight: number;
-  vector?: Float32Array;
+  /** Position in the word vectors, for similar words; undefined for names and unknown words. */
+  rank?: number;
 }
 
 interface Candidate {
@@ -71,6 +72,8 @@ interface Candidate {
   words: string[];
   /** Stems of the words that were not capitalized mid-sentence (names match only as written). */
   stems: Set<string>;
+  /** Positions of the words in the word vectors. */
+  ranks: number[];
 }
 
 /** Tokens of a text: [word, wasCapitalized], compounds followed by their parts. */
@@ -104,8 +107,6 @@ function expectedAnswer(question: string): Expects {
  * cover them. It never writes anything that is not in the documents.
  */
 export class ExtractiveAnswerer {
-  private readonly unit = new Map<string, Float32Array | null>();
-
   constructor(private readonly vectors: WordVectors) {}
 
   static async create(): Promise<ExtractiveAnswerer> {
@@ -193,7 +194,7 @@ export class ExtractiveAnswerer {
         name,
         framing: FRAMING.has(stem(word)),
         weight: Math.log(10 + (rank ?? this.vectors.words.length)) * (name ? 1.5 : 1),
-        vector: name ? undefined : this.unitVector(word),
+        rank: name ? undefined : rank,
       });
     }
     return terms;
@@ -213,12 +214,9 @@ export class ExtractiveAnswerer {
         const stems = content
           .filter((token) => !token.capitalized || token.first)
           .map((token) => stem(token.word));
-        candidates.push({
-          chunk,
-          text,
-          words: content.map((token) => token.word),
-          stems: new Set(stems),
-        });
+        const words = content.map((token) => token.word);
+        const ranks = words.flatMap((word) => this.vectors.rank(word) ?? []);
+        candidates.push({ chunk, text, words, stems: new Set(stems), ranks });
       }
     }
     return candidates;
@@ -227,32 +225,10 @@ export class ExtractiveAnswerer {
   /** 1 when the candidate has the term's word, else the best cosine similarity of its words to it. */
   private similarity(term: Term, candidate: Candidate): number {
     if (candidate.stems.has(term.stem) || candidate.words.includes(term.word)) return 1;
-    if (!term.vector) return 0;
+    if (term.rank === undefined) return 0;
     let best = 0;
-    for (const word of candidate.words) {
-      const vector = this.unitVector(word);
-      if (!vector) continue;
-      let dot = 0;
-      for (let d = 0; d < vector.length; d++) dot += vector[d] * term.vector[d];
-      if (dot > best) best = dot;
-    }
+    for (const rank of candidate.ranks) best = Math.max(best, this.vectors.cosine(term.rank, rank));
     return best;
-  }
-
-  private unitVector(word: string): Float32Array | undefined {
-    let vector = this.unit.get(word);
-    if (vector === undefined) {
-      const raw = this.vectors.vector(word);
-      if (raw) {
-        let norm = 0;
-        for (const x of raw) norm += x * x;
-        norm = Math.sqrt(norm) || 1;
-        for (let d = 0; d < raw.length; d++) raw[d] /= norm;
-      }
-      vector = raw ?? null;
-      this.unit.set(word, vector);
-    }
-    return vector ?? undefined;
   }
 }
 

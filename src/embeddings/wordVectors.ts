@@ -13,6 +13,8 @@ const FORMAT = 1;
  */
 export class WordVectors {
   private readonly index = new Map<string, number>();
+  /** Lengths of the int8 rows, computed on first use (0 = not yet). */
+  private readonly norms: Float32Array;
 
   constructor(
     readonly dims: number,
@@ -21,6 +23,7 @@ export class WordVectors {
     private readonly rows: Int8Array,
   ) {
     for (const [i, word] of words.entries()) this.index.set(word, i);
+    this.norms = new Float32Array(words.length);
   }
 
   /** Position in the vocabulary, which is ordered by frequency; undefined when unknown. */
@@ -33,6 +36,25 @@ export class WordVectors {
     const offset = rank * this.dims;
     const scale = this.scales[rank] * weight;
     for (let d = 0; d < this.dims; d++) target[d] += this.rows[offset + d] * scale;
+  }
+
+  /** Cosine similarity of two words by rank (the per-row scales cancel out). */
+  cosine(a: number, b: number): number {
+    const rowA = a * this.dims;
+    const rowB = b * this.dims;
+    let dot = 0;
+    for (let d = 0; d < this.dims; d++) dot += this.rows[rowA + d] * this.rows[rowB + d];
+    return dot / (this.norm(a) * this.norm(b) || 1);
+  }
+
+  private norm(rank: number): number {
+    if (this.norms[rank] === 0) {
+      const row = rank * this.dims;
+      let sum = 0;
+      for (let d = 0; d < this.dims; d++) sum += this.rows[row + d] ** 2;
+      this.norms[rank] = Math.sqrt(sum);
+    }
+    return this.norms[rank];
   }
 
   vector(word: string): Float32Array | undefined {
