@@ -1,7 +1,7 @@
 import { loadWordVectors, type WordVectors } from "../embeddings/wordVectors.js";
 import type { RetrievedChunk } from "../retrieval/hybrid.js";
 import { sentenceSpans } from "../text/sentences.js";
-import { STOP_WORDS, stem } from "../text/tokens.js";
+import { STOP_WORDS, stem, tokens } from "../text/tokens.js";
 import { REFUSAL, type Source } from "./types.js";
 
 /** Two words count as the same idea from this cosine similarity of their vectors up. */
@@ -33,7 +33,6 @@ const FRAMING = new Set(
   ),
 );
 
-const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
 const MONTHS =
   "january|february|march|april|may|june|july|august|september|october|november|december";
 const DATE = new RegExp(
@@ -74,23 +73,6 @@ interface Candidate {
   stems: Set<string>;
   /** Positions of the words in the word vectors. */
   ranks: number[];
-}
-
-/** Tokens of a text: [word, wasCapitalized], compounds followed by their parts. */
-function tokens(text: string): { word: string; capitalized: boolean; first: boolean }[] {
-  const out: { word: string; capitalized: boolean; first: boolean }[] = [];
-  let first = true;
-  for (const raw of text.match(WORD) ?? []) {
-    const capitalized = /\p{Lu}/u.test(raw);
-    const parts = raw.split(/['’-]/).filter((part) => part.length > 2);
-    out.push({ word: raw.toLowerCase(), capitalized, first });
-    if (parts.length > 1) {
-      for (const part of parts)
-        out.push({ word: part.toLowerCase(), capitalized: /\p{Lu}/u.test(part), first });
-    }
-    first = false;
-  }
-  return out;
 }
 
 function expectedAnswer(question: string): Expects {

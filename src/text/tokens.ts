@@ -3,18 +3,34 @@ import { stemmer } from "stemmer";
 /** Words, numbers and hyphenated or apostrophe'd compounds, lower-cased. */
 const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
 
-export function words(text: string): string[] {
-  return text.toLowerCase().match(WORD) ?? [];
+export interface Token {
+  /** Lower-cased. */
+  word: string;
+  /** Written with a capital letter. */
+  capitalized: boolean;
+  /** The first word of the text. */
+  first: boolean;
 }
 
-/** A compound ("china-sponsored") also yields its parts, so that "sponsored" finds it. */
-export function wordsWithParts(text: string): string[] {
-  const out: string[] = [];
-  for (const word of words(text)) {
-    out.push(word);
-    if (/['’-]/.test(word)) out.push(...word.split(/['’-]/).filter((part) => part.length > 1));
+/** The words of a text; a compound ("China-sponsored") is followed by its parts, so that "sponsored" finds it. */
+export function tokens(text: string): Token[] {
+  const out: Token[] = [];
+  let first = true;
+  for (const raw of text.match(WORD) ?? []) {
+    out.push({ word: raw.toLowerCase(), capitalized: /\p{Lu}/u.test(raw), first });
+    if (/['’-]/.test(raw)) {
+      for (const part of raw.split(/['’-]/)) {
+        if (part.length > 1)
+          out.push({ word: part.toLowerCase(), capitalized: /\p{Lu}/u.test(part), first });
+      }
+    }
+    first = false;
   }
   return out;
+}
+
+export function wordsWithParts(text: string): string[] {
+  return tokens(text).map((token) => token.word);
 }
 
 export const stem = (word: string): string => stemmer(word.replace(/['’]s$/, ""));
