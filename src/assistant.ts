@@ -1,4 +1,5 @@
 import { ExtractiveAnswerer } from "./answer/extractive.js";
+import { ModelAnswerer } from "./answer/llm.js";
 import type { CoreConfig } from "./config.js";
 import type { EmbeddingsChoice } from "./embeddings/index.js";
 import type { Progress } from "./index/store.js";
@@ -9,6 +10,8 @@ export interface Assistant {
   config: CoreConfig;
   knowledgeBase: KnowledgeBase;
   extractive: ExtractiveAnswerer;
+  /** The language model, when LLM_PROVIDER names one. */
+  model?: ModelAnswerer;
 }
 
 export async function openAssistant(
@@ -19,5 +22,6 @@ export async function openAssistant(
     KnowledgeBase.open(config, options),
     ExtractiveAnswerer.create(),
   ]);
-  return { assistant: { config, knowledgeBase, extractive }, report };
+  const model = config.LLM_PROVIDER === "openai" ? ModelAnswerer.create(config) : undefined;
+  return { assistant: { config, knowledgeBase, extractive, model }, report };
 }

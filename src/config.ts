@@ -49,8 +49,25 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
       `Invalid configuration:\n  CHUNK_OVERLAP: must be smaller than CHUNK_SIZE (${parsed.CHUNK_SIZE})\nSee .env.example.`,
     );
   }
+  const usesOpenAI = parsed.LLM_PROVIDER === "openai" || parsed.EMBEDDINGS === "openai";
+  if (usesOpenAI && !parsed.OPENAI_BASE_URL && !parsed.OPENAI_API_KEY) {
+    throw new ConfigError(
+      "Invalid configuration:\n  OPENAI_API_KEY: required to use OpenAI's API (LLM_PROVIDER or EMBEDDINGS is openai); set it, or set OPENAI_BASE_URL to your own compatible server (e.g. http://localhost:11434/v1 for Ollama)\nSee .env.example.",
+    );
+  }
   const dataDir = path.resolve(parsed.DATA_DIR);
   return { ...parsed, docsDir: path.join(dataDir, "docs"), indexDir: path.join(dataDir, "index") };
+}
+
+/** Client settings for the OpenAI-compatible endpoint, shared by the chat model and the embeddings. */
+export function openAIEndpoint(config: CoreConfig) {
+  return {
+    // Local servers (Ollama, llama.cpp...) need no key, but the client insists on one.
+    apiKey: config.OPENAI_API_KEY ?? "no-key",
+    configuration: { baseURL: config.OPENAI_BASE_URL },
+    // LangChain's default (6) backs off for about a minute before giving up.
+    maxRetries: 2,
+  };
 }
 
 export { coreSchema };

@@ -1,4 +1,6 @@
 import type { Assistant } from "../assistant.js";
+import { logger } from "../logger.js";
+import { ModelAnswerError, type OnPartial } from "./llm.js";
 import type { Answer } from "./types.js";
 
 export const QUESTION_MIN = 3;
@@ -22,12 +24,37 @@ export function validateQuestion(raw: string): string {
   return question;
 }
 
-/** The one function that answers a question: retrieve, then answer only from what was retrieved. */
-export async function answerQuestion(assistant: Assistant, raw: string): Promise<Answer> {
+export interface AnswerOptions {
+  /** Streams the language model's answer as it grows; unused when the documents are quoted. */
+  onPartial?: OnPartial;
+}
+
+/**
+ * The one function that answers a question: retrieve, then answer only from what was retrieved,
+ * with the language model when one is configured and the extractive answerer otherwise. The
+ * extractive answerer decides whether the documents hold an answer (a refusal never reaches the
+ * model) and stands in for the model whenever its answer cannot be used.
+ */
+export async function answerQuestion(
+  assistant: Assistant,
+  raw: string,
+  options: AnswerOptions = {},
+): Promise<Answer> {
   const started = performance.now();
   const question = validateQuestion(raw);
   const chunks = await assistant.knowledgeBase.retrieve(question);
-  const result = assistant.extractive.answer(question, chunks);
-  const ms = Math.round((performance.now() - started) * 10) / 10;
-  return { question, ...result, mode: "extractive", ms };
+  const extractive = assistant.extractive.answer(question, chunks);
+  const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+  if (!assistant.model || !extractive.answered) {
+    return { question, ...extractive, mode: "extractive", ms: elapsed() };
+  }
+  try {
+    const generated = await assistant.model.answer(question, chunks, options.onPartial);
+    return { question, answered: true, ...generated, mode: "llm", ms: elapsed() };
+  } catch (error) {
+    if (!(error instanceof ModelAnswerError)) throw error;
+    logger.warn({ err: error.cause ?? error, question }, "model answer unusable; quoting instead");
+    const fallback = `${error.message} This answer quotes the documents instead.`;
+    return { question, ...extractive, mode: "extractive", fallback, ms: elapsed() };
+  }
 }

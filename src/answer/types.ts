@@ -22,7 +22,13 @@ export interface Answer {
   /** False when the answer is a refusal: the documents do not hold the answer. */
   answered: boolean;
   sources: Source[];
+  /** Which answerer's text this is: the language model's, or quotes of the documents. */
   mode: AnswerMode;
+  /**
+   * Set when the language model was asked but its answer could not be used, so the documents are
+   * quoted instead: why, in a sentence or two for a footer.
+   */
+  fallback?: string;
   /** Milliseconds the answer took inside the process. */
   ms: number;
 }

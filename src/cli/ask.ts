@@ -21,6 +21,7 @@ function forPerson(answer: Answer): string {
     }
   }
   lines.push("", `(${answer.mode}, ${answer.ms} ms)`);
+  if (answer.fallback) lines.push(answer.fallback);
   return lines.join("\n");
 }
 

@@ -1,5 +1,6 @@
 import type { Embeddings } from "@langchain/core/embeddings";
-import type { CoreConfig } from "../config.js";
+import { OpenAIEmbeddings } from "@langchain/openai";
+import { type CoreConfig, openAIEndpoint } from "../config.js";
 import { LocalEmbeddings } from "./local.js";
 
 export interface EmbeddingsChoice {
@@ -17,7 +18,14 @@ export async function createEmbeddings(config: CoreConfig): Promise<EmbeddingsCh
         provider: "local",
         model: LocalEmbeddings.model,
       };
-    default:
-      throw new Error(`EMBEDDINGS=${config.EMBEDDINGS} is not supported yet`);
+    case "openai":
+      return {
+        embeddings: new OpenAIEmbeddings({
+          ...openAIEndpoint(config),
+          model: config.EMBEDDINGS_MODEL,
+        }),
+        provider: "openai",
+        model: config.EMBEDDINGS_MODEL,
+      };
   }
 }

@@ -1,0 +1,116 @@
+import { ChatOpenAI, OpenAIClient } from "@langchain/openai";
+import { type CoreConfig, openAIEndpoint } from "../config.js";
+import type { RetrievedChunk } from "../retrieval/hybrid.js";
+import { checkCitations, RejectedAnswerError, renumberPartial } from "./citations.js";
+import { answerPrompt, promptInput } from "./prompt.js";
+import { REFUSAL, type Source } from "./types.js";
+
+/**
+ * Receives the model's answer so far each time it grows, its citations numbered as the final
+ * answer will number them. The final answer (or the fallback) is what answerQuestion returns, not
+ * the last call. It must not throw: an error here ends the model's answer.
+ */
+export type OnPartial = (text: string) => void;
+
+/** Why the model's answer cannot be shown, in words for the person who asked. */
+export class ModelAnswerError extends Error {}
+
+/**
+ * Answers from the retrieved chunks with a chat model behind any OpenAI-compatible endpoint
+ * (Chat Completions API), and shows nothing it cannot check: see checkCitations.
+ */
+export class ModelAnswerer {
+  private readonly chain;
+
+  constructor(
+    model: ChatOpenAI,
+    private readonly timeoutMs: number,
+  ) {
+    this.chain = answerPrompt.pipe(model);
+  }
+
+  static create(config: CoreConfig): ModelAnswerer {
+    const model = new ChatOpenAI({
+      ...openAIEndpoint(config),
+      model: config.LLM_MODEL,
+      timeout: config.LLM_TIMEOUT_MS,
+      // Chat Completions, which every compatible server speaks, rather than the Responses API.
+      useResponsesApi: false,
+    });
+    return new ModelAnswerer(model, config.LLM_TIMEOUT_MS);
+  }
+
+  /**
+   * A cited answer from the chunks, streamed to onPartial when given. Throws a ModelAnswerError
+   * when the model fails, takes longer than the timeout (retries included), or its answer fails
+   * the check.
+   */
+  async answer(
+    question: string,
+    chunks: RetrievedChunk[],
+    onPartial?: OnPartial,
+  ): Promise<{ answer: string; sources: Source[] }> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    let text: string;
+    try {
+      text = await abortable(
+        this.generate(
+          promptInput(question, chunks),
+          signal,
+          onPartial && ((partial) => onPartial(renumberPartial(partial, chunks.length))),
+        ),
+        signal,
+      );
+    } catch (error) {
+      throw new ModelAnswerError(this.failure(error, signal), { cause: error });
+    }
+    if (!text.trim()) throw new ModelAnswerError("The language model sent an empty answer.");
+    if (text.includes(REFUSAL)) {
+      throw new ModelAnswerError("The language model found no answer in the sources it was given.");
+    }
+    try {
+      return checkCitations(text, chunks);
+    } catch (error) {
+      if (!(error instanceof RejectedAnswerError)) throw error;
+      throw new ModelAnswerError(`The language model's answer ${error.message}.`);
+    }
+  }
+
+  private async generate(
+    input: ReturnType<typeof promptInput>,
+    signal: AbortSignal,
+    onPartial?: OnPartial,
+  ): Promise<string> {
+    if (!onPartial) return (await this.chain.invoke(input, { signal })).text;
+    let text = "";
+    for await (const chunk of await this.chain.stream(input, { signal })) {
+      if (!chunk.text) continue;
+      text += chunk.text;
+      onPartial(text);
+    }
+    return text;
+  }
+
+  private failure(error: unknown, signal: AbortSignal): string {
+    if (signal.aborted)
+      return `The language model did not answer within ${this.timeoutMs / 1000} s.`;
+    if (error instanceof OpenAIClient.APIConnectionError) {
+      return "The language model's server could not be reached.";
+    }
+    if (error instanceof OpenAIClient.APIError) {
+      return `The language model's server answered HTTP ${error.status}.`;
+    }
+    return "The language model's reply could not be read.";
+  }
+}
+
+/** Settles when the promise does, or rejects as soon as the signal aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    // LangChain's retry back-off does not listen to the signal: without this, the timeout would
+    // wait for the back-off to end.
+    const abort = () => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
