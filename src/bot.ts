@@ -1,0 +1,51 @@
+import "./env.js";
+import { DiscordjsErrorCodes } from "discord.js";
+import { ConfigError, loadBotConfig } from "./config.js";
+import { startBot } from "./discord/start.js";
+import { NoDocumentsError } from "./knowledgeBase.js";
+import { logger } from "./logger.js";
+
+process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
+
+/** A start-up failure the user can fix: its message alone says what to do. */
+function explain(error: unknown): string | undefined {
+  if (error instanceof ConfigError || error instanceof NoDocumentsError) return error.message;
+  const code = (error as { code?: unknown }).code;
+  if (code === DiscordjsErrorCodes.TokenInvalid || (error as { status?: number }).status === 401) {
+    return "Discord rejected DISCORD_TOKEN. Copy the token again from the Developer Portal (Bot page, Reset Token) into .env.";
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const config = loadBotConfig();
+  const bot = await startBot(config);
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    bot.stop().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+}
+
+main().catch((error: unknown) => {
+  const message = explain(error);
+  if (message) process.stderr.write(`${message}\n`);
+  else logger.fatal({ err: error }, "the bot could not start");
+  process.exit(1);
+});
