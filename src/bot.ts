@@ -22,10 +22,8 @@ async function main(): Promise<void> {
   const bot = await startBot(config);
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, "second signal: exiting now");
-      process.exit(1);
-    }
+    // npm and tsx pass a Ctrl-C on to the bot as well: the same signal may arrive more than once.
+    if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
     bot.stop().then(
