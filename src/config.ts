@@ -71,7 +71,7 @@ const discordSchema = z.object({
   }),
   DISCORD_GUILD_ID: snowflake().optional(),
   DISCORD_API_URL: z
-    .url({ error: "must be a URL, such as https://discord.com/api" })
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL, such as https://discord.com/api" })
     .transform((url) => url.replace(/\/+$/, ""))
     .optional(),
 });
