@@ -186,6 +186,19 @@ describe("/ask", () => {
   });
 });
 
+test("/ask works in a direct message with the bot", async () => {
+  const reply = await discord
+    .command("ask", { question: "Who sponsored the resolution?" }, { dm: true })
+    .message();
+  expect(reply.embeds[0].description).toContain("China-sponsored resolution");
+});
+
+test("a command the bot no longer has gets a private pointer to /help, not silence", async () => {
+  const reply = await discord.command("summarize").message();
+  expect(reply).toMatchObject({ kind: "reply", ephemeral: true });
+  expect(reply.content).toContain("I no longer have a /summarize command");
+});
+
 describe("/docs and /help", () => {
   test("/docs lists each document with its title, date and chunks, and when the index was built", async () => {
     const reply = await discord.command("docs").message();

@@ -11,10 +11,19 @@ export async function handleInteraction(
   if (!interaction.isChatInputCommand()) return;
   const command = context.commands.get(interaction.commandName);
   if (!command) {
+    // Registered once but no longer in this version of the bot.
     logger.warn(
       { command: interaction.commandName },
       "unknown command; run npm run deploy-commands",
     );
+    await interaction
+      .reply({
+        content: `I no longer have a /${interaction.commandName} command. Try /help; a server admin can refresh the list with \`npm run deploy-commands\`.`,
+        flags: MessageFlags.Ephemeral,
+      })
+      .catch((error: unknown) =>
+        logger.error({ err: error }, "could not answer an unknown command"),
+      );
     return;
   }
   const started = performance.now();
