@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { LoopbackDiscord } from "./support/discord.js";
@@ -52,6 +53,7 @@ afterAll(async () => {
 });
 
 test("npm start logs in, builds the missing index for a relative DATA_DIR, answers /ask, and stops cleanly on SIGTERM", async () => {
+  const closesBefore = discord.gatewayCloses.length;
   const bot = run(["start"], {
     ...discord.env(),
     DATA_DIR: path.relative(REPO, data.dir),
@@ -75,7 +77,7 @@ test("npm start logs in, builds the missing index for a relative DATA_DIR, answe
   process.kill(-(bot.child.pid as number), "SIGTERM");
   await bot.closed;
   const { stderr } = bot.output();
-  expect(discord.gatewayCloses).toEqual([1000]);
+  expect(discord.gatewayCloses.slice(closesBefore)).toEqual([1000]);
   expect(stderr).toContain('"msg":"connected to Discord"');
   expect(stderr.trim().split("\n").slice(-2).join("\n")).toMatch(
     /"signal":"SIGTERM","msg":"shutting down"\}\n.*"msg":"stopped"\}$/,
@@ -91,6 +93,19 @@ test("a missing variable stops the bot with a message that names it and points t
   const { stderr } = bot.output();
   expect(stderr).toContain("DISCORD_TOKEN: required");
   expect(stderr).toContain(".env.example");
+});
+
+test("a DATA_DIR without documents stops the bot with a message saying where to put them", async () => {
+  const empty = await tempDataDir();
+  await rm(path.join(empty.dir, "docs"), { recursive: true });
+  try {
+    const bot = run(["start"], { ...discord.env(), DATA_DIR: empty.dir });
+    children.push(bot.child);
+    expect(await bot.exited).toBe(1);
+    expect(bot.output().stderr).toContain(`No usable document in ${path.join(empty.dir, "docs")}`);
+  } finally {
+    await empty.remove();
+  }
 });
 
 test("a token Discord rejects stops the bot with a message saying so, and the token is not logged", async () => {
