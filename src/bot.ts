@@ -7,12 +7,18 @@ import { logger } from "./logger.js";
 
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
+const NETWORK_ERRORS = ["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT"];
+
 /** A start-up failure the user can fix: its message alone says what to do. */
 function explain(error: unknown): string | undefined {
   if (error instanceof ConfigError || error instanceof NoDocumentsError) return error.message;
-  const code = (error as { code?: unknown }).code;
-  if (code === DiscordjsErrorCodes.TokenInvalid || (error as { status?: number }).status === 401) {
+  const { code, status } = error as { code?: string; status?: number };
+  if (code === DiscordjsErrorCodes.TokenInvalid || status === 401) {
     return "Discord rejected DISCORD_TOKEN. Copy the token again from the Developer Portal (Bot page, Reset Token) into .env.";
+  }
+  if (code && NETWORK_ERRORS.includes(code)) {
+    const api = process.env.DISCORD_API_URL || "https://discord.com/api";
+    return `Could not reach Discord's API at ${api} (${code}). Check the network connection, or DISCORD_API_URL.`;
   }
   return undefined;
 }
