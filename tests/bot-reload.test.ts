@@ -60,6 +60,19 @@ test("an /ask that arrives while the index is being built is acknowledged in tim
   expect(reply.embeds[0].description).toContain("China-sponsored resolution");
 });
 
+test("/docs with hundreds of documents lists as many as fit and says how many more there are", async () => {
+  const reply = await discord.command("docs").message();
+  const [embed] = reply.embeds;
+  expect(embed.title).toBe(`Documents (${COPIES + 1})`);
+  expect(embed.description.length).toBeLessThanOrEqual(4096);
+  const lines = embed.description.split("\n");
+  const listed = lines.length - 1;
+  expect(lines.at(-1)).toBe(`… and ${COPIES + 1 - listed} more`);
+  expect(lines[0]).toMatch(
+    /^• \*\*UN rights body adopts .*\*\*: 5 chunks \(copies\/copy-001\.txt\)$/,
+  );
+});
+
 test("a document added between two reloads is counted by the next reload, then answered", async () => {
   const before = await discord.command("ask", { question: FESTIVAL }).message();
   expect(before.embeds[0].description).toContain(REFUSAL);
