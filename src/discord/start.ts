@@ -1,4 +1,4 @@
-import { type Client, Events } from "discord.js";
+import { type Client, Events, type Interaction } from "discord.js";
 import { type Assistant, openAssistant } from "../assistant.js";
 import type { BotConfig } from "../config.js";
 import { logger } from "../logger.js";
@@ -35,7 +35,7 @@ export async function startBot(config: BotConfig, client = createClient(config))
     commands,
   };
   const running = new Set<Promise<void>>();
-  const onInteraction = (interaction: Parameters<typeof handleInteraction>[0]) => {
+  const onInteraction = (interaction: Interaction) => {
     const handled = handleInteraction(interaction, context);
     running.add(handled);
     void handled.finally(() => running.delete(handled));
