@@ -71,3 +71,65 @@ export function openAIEndpoint(config: CoreConfig) {
 }
 
 export { coreSchema };
+
+const SNOWFLAKE = /^\d{17,20}$/;
+const snowflake = (options?: { error: string }) =>
+  z.string(options).trim().regex(SNOWFLAKE, "must be a Discord id (17 to 20 digits)");
+
+/** What every call to Discord's API needs: the bot's credentials and where the API is. */
+const discordSchema = z.object({
+  // Not judged by its format: Discord decides whether a token is valid.
+  DISCORD_TOKEN: z
+    .string({ error: "required: the bot token from the Developer Portal (Bot page)" })
+    .trim()
+    .min(1),
+  DISCORD_CLIENT_ID: snowflake({
+    error: "required: the application id from the Developer Portal (General Information page)",
+  }),
+  DISCORD_GUILD_ID: snowflake().optional(),
+  DISCORD_API_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL, such as https://discord.com/api" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
+});
+
+/** Settings of the bot itself. */
+const botSchema = discordSchema.extend({
+  MOD_ROLE_IDS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .refine((ids) => ids.every((id) => SNOWFLAKE.test(id)), {
+      error: "must be role ids (17 to 20 digits each) separated by commas",
+    }),
+  HELP_EXAMPLES: z
+    .string()
+    .default(
+      "Who sponsored the resolution?|Which countries co-sponsored the resolution?|What does the resolution say about vaccines?",
+    )
+    .transform((value) =>
+      value
+        .split("|")
+        .map((question) => question.trim())
+        .filter(Boolean),
+    ),
+  ASK_COOLDOWN_COUNT: positiveInt(5),
+  ASK_COOLDOWN_SECONDS: positiveInt(60),
+});
+
+export type DiscordConfig = z.infer<typeof discordSchema>;
+export type BotConfig = CoreConfig & z.infer<typeof botSchema>;
+
+/** The variables `npm run deploy-commands` needs: the bot's credentials, not the documents. */
+export function loadDiscordConfig(env: NodeJS.ProcessEnv = process.env): DiscordConfig {
+  return parseEnv(discordSchema, env);
+}
+
+export function loadBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
+  return { ...loadCoreConfig(env), ...parseEnv(botSchema, env) };
+}

@@ -8,7 +8,15 @@ export const logger = pino(
     // An invalid LOG_LEVEL is reported by the config check; until then log at info.
     level: level in pino.levels.values || level === "silent" ? level : "info",
     redact: {
-      paths: ["token", "*.token", "apiKey", "*.apiKey", "headers.authorization"],
+      paths: [
+        "token",
+        "*.token",
+        "DISCORD_TOKEN",
+        "*.DISCORD_TOKEN",
+        "apiKey",
+        "*.apiKey",
+        "headers.authorization",
+      ],
       censor: "[redacted]",
     },
   },

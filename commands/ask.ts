@@ -1,0 +1,59 @@
+import {
+  type ChatInputCommandInteraction,
+  MessageFlags,
+  SlashCommandBuilder,
+  time,
+} from "discord.js";
+import {
+  answerQuestion,
+  QUESTION_MAX,
+  QUESTION_MIN,
+  QuestionError,
+  validateQuestion,
+} from "../src/answer/answer.js";
+import type { CommandContext } from "../src/discord/command.js";
+import { answerReply } from "../src/discord/replies.js";
+
+export const data = new SlashCommandBuilder()
+  .setName("ask")
+  .setDescription("Ask a question about the documents")
+  .addStringOption((option) =>
+    option
+      .setName("question")
+      .setDescription("Your question")
+      .setRequired(true)
+      .setMinLength(QUESTION_MIN)
+      .setMaxLength(QUESTION_MAX),
+  )
+  .addBooleanOption((option) =>
+    option
+      .setName("private")
+      .setDescription("Only you see the answer (default: the channel sees it)"),
+  );
+
+export async function execute(
+  interaction: ChatInputCommandInteraction,
+  { assistant, askCooldown }: CommandContext,
+): Promise<void> {
+  let question: string;
+  try {
+    question = validateQuestion(interaction.options.getString("question", true));
+  } catch (error) {
+    if (!(error instanceof QuestionError)) throw error;
+    await interaction.reply({ content: error.message, flags: MessageFlags.Ephemeral });
+    return;
+  }
+  const retryAt = askCooldown.take(interaction.user.id);
+  if (retryAt) {
+    await interaction.reply({
+      content: `You can ask ${askCooldown.count} questions every ${askCooldown.seconds} seconds. Try again ${time(Math.ceil(retryAt.getTime() / 1000), "R")}.`,
+      flags: MessageFlags.Ephemeral,
+    });
+    return;
+  }
+  const ephemeral = interaction.options.getBoolean("private") ?? false;
+  // Discord drops an interaction not acknowledged within 3 seconds; the answer comes as an edit.
+  await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+  const answer = await answerQuestion(await assistant, question);
+  await interaction.editReply(answerReply(answer));
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from "node:crypto";
+import { type ChatInputCommandInteraction, type Interaction, MessageFlags } from "discord.js";
+import { logger } from "../logger.js";
+import type { CommandContext } from "./command.js";
+
+/** Runs the command an interaction names; a command that fails gets the user an apology. */
+export async function handleInteraction(
+  interaction: Interaction,
+  context: CommandContext,
+): Promise<void> {
+  if (!interaction.isChatInputCommand()) return;
+  const command = context.commands.get(interaction.commandName);
+  if (!command) {
+    // Registered once but no longer in this version of the bot.
+    logger.warn(
+      { command: interaction.commandName },
+      "unknown command; run npm run deploy-commands",
+    );
+    await interaction
+      .reply({
+        content: `I no longer have a /${interaction.commandName} command. Try /help; a server admin can refresh the list with \`npm run deploy-commands\`.`,
+        flags: MessageFlags.Ephemeral,
+      })
+      .catch((error: unknown) =>
+        logger.error({ err: error }, "could not answer an unknown command"),
+      );
+    return;
+  }
+  const started = performance.now();
+  try {
+    await command.execute(interaction, context);
+    logger.debug(
+      {
+        command: interaction.commandName,
+        user: interaction.user.id,
+        ms: Math.round(performance.now() - started),
+      },
+      "command done",
+    );
+  } catch (error) {
+    const errorId = randomUUID().slice(0, 8);
+    logger.error(
+      { err: error, errorId, command: interaction.commandName, user: interaction.user.id },
+      "command failed",
+    );
+    await apologize(interaction, errorId).catch((apologyError: unknown) =>
+      logger.error({ err: apologyError, errorId }, "could not tell the user about the error"),
+    );
+  }
+}
+
+/** A short apology that only the user sees, whatever state the interaction was left in. */
+async function apologize(interaction: ChatInputCommandInteraction, errorId: string): Promise<void> {
+  const content = `Sorry, something went wrong. The error was logged as \`${errorId}\`: try again, or give that id to a moderator.`;
+  if (interaction.deferred && !interaction.replied) {
+    if (interaction.ephemeral) {
+      await interaction.editReply({ content });
+      return;
+    }
+    // A public "thinking…" message: take it away, and apologise privately instead.
+    await interaction.deleteReply();
+  }
+  if (interaction.deferred || interaction.replied) {
+    await interaction.followUp({ content, flags: MessageFlags.Ephemeral });
+  } else {
+    await interaction.reply({ content, flags: MessageFlags.Ephemeral });
+  }
+}

@@ -1,0 +1,230 @@
+import { type APIEmbedField, EmbedBuilder, escapeMarkdown, time } from "discord.js";
+import type { Answer, Source } from "../answer/types.js";
+import type { SkippedFile } from "../documents/load.js";
+import type { Manifest } from "../index/manifest.js";
+import type { BuildReport } from "../knowledgeBase.js";
+
+/** A reply made of one embed: fits both a first reply and an edit of a deferred one. */
+export interface EmbedReply {
+  embeds: EmbedBuilder[];
+}
+
+/** Discord's limits on a message, in characters; a message over any of them is rejected. */
+export const LIMITS = {
+  content: 2000,
+  title: 256,
+  description: 4096,
+  fieldName: 256,
+  fieldValue: 1024,
+  footer: 2048,
+  fields: 25,
+  embedTotal: 6000,
+} as const;
+
+const ELLIPSIS = "…";
+/** The quote shown under each source: a glimpse, the answer above holds the full sentence. */
+const QUOTE_MAX = 300;
+/** Fewer sources than Discord allows fields, so that the answer keeps most of the room. */
+const SOURCES_MAX = 10;
+const COLORS = { answered: 0x2e8b57, refused: 0x808080, info: 0x5865f2, failed: 0xcc3333 };
+
+/**
+ * Cuts text to at most max characters: after the last whole sentence when that keeps most of
+ * it, otherwise after the last whole word, and marks the cut with an ellipsis.
+ */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const room = max - ELLIPSIS.length;
+  // One character more than fits, to see whether a word or sentence ends exactly at the limit.
+  const head = text.slice(0, room + 1);
+  let sentenceEnd = -1;
+  for (const match of head.matchAll(/[.!?…]["'”’)\]]*(?=\s)/g)) {
+    const end = match.index + match[0].length;
+    if (end + 1 <= room) sentenceEnd = end;
+  }
+  if (sentenceEnd >= room / 2) return `${text.slice(0, sentenceEnd)} ${ELLIPSIS}`;
+  const space = head.search(/\s\S*$/);
+  let cut = space >= room / 2 ? text.slice(0, space) : text.slice(0, room);
+  // Neither half a surrogate pair nor a dangling escape may end the text.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  cut = cut.replace(/[\s,;:\-–—\\]+$/u, "");
+  return `${cut}${ELLIPSIS}`;
+}
+
+/** As many whole lines as fit in max characters, then how many were left out. */
+export function fitLines(lines: string[], max: number): string {
+  const kept: string[] = [];
+  let length = 0;
+  for (const [i, line] of lines.entries()) {
+    const rest = lines.length - i - 1;
+    const more = rest > 0 ? `\n… and ${rest} more`.length : 0;
+    const next = truncate(line, LIMITS.fieldValue);
+    if (length + next.length + 1 + more > max) {
+      kept.push(`… and ${lines.length - i} more`);
+      break;
+    }
+    kept.push(next);
+    length += next.length + 1;
+  }
+  return truncate(kept.join("\n"), max);
+}
+
+/** A plain-text reply that fits in a message. */
+export function notice(text: string): string {
+  return truncate(text, LIMITS.content);
+}
+
+function embedLength(embed: EmbedBuilder): number {
+  const { title, description, footer, author, fields } = embed.data;
+  return (
+    (title?.length ?? 0) +
+    (description?.length ?? 0) +
+    (footer?.text.length ?? 0) +
+    (author?.name.length ?? 0) +
+    (fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0)
+  );
+}
+
+/** Sets the description in whatever room the rest of the embed leaves under the message total. */
+function setDescription(embed: EmbedBuilder, description: string): EmbedBuilder {
+  const room = Math.min(LIMITS.description, LIMITS.embedTotal - embedLength(embed));
+  return embed.setDescription(truncate(description, room));
+}
+
+function field(name: string, value: string): APIEmbedField {
+  return { name: truncate(name, LIMITS.fieldName), value: truncate(value, LIMITS.fieldValue) };
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function dated(title: string, date: string | undefined): string {
+  return date ? `${title} (${date})` : title;
+}
+
+function sourceField(source: Source): APIEmbedField {
+  const quote = truncate(escapeMarkdown(source.quote.replace(/\s+/g, " ").trim()), QUOTE_MAX);
+  return field(
+    `[${source.n}] ${dated(source.title, source.date)}`,
+    `${escapeMarkdown(source.source)}, chunk ${source.chunk}\n> ${quote}`,
+  );
+}
+
+/** The answer: its text with numbered citations, one field per cited source, mode and time. */
+export function answerReply(answer: Answer): EmbedReply {
+  const embed = new EmbedBuilder()
+    .setColor(answer.answered ? COLORS.answered : COLORS.refused)
+    .setTitle(truncate(answer.question, LIMITS.title))
+    .setFooter({ text: `${answer.mode} · ${formatMs(answer.ms)}` })
+    .addFields(answer.sources.slice(0, SOURCES_MAX).map(sourceField));
+  // Quotes are the documents' own words: shown as written, not read as markdown.
+  const text = answer.mode === "extractive" ? escapeMarkdown(answer.answer) : answer.answer;
+  const description = answer.answered
+    ? text
+    : `${text}\nTry other words, or see /docs for what the documents cover.`;
+  return { embeds: [setDescription(embed, description)] };
+}
+
+/** The loaded documents and when their index was built. */
+export function docsReply(manifest: Manifest, skipped: SkippedFile[]): EmbedReply {
+  const lines = manifest.documents.map(
+    (doc) =>
+      `• **${escapeMarkdown(dated(doc.title, doc.date))}**: ${doc.chunks} chunk${doc.chunks === 1 ? "" : "s"} (${escapeMarkdown(doc.source)})`,
+  );
+  const built = new Date(manifest.builtAt);
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.info)
+    .setTitle(`Documents (${manifest.documents.length})`)
+    .addFields(
+      field(
+        "Index",
+        `Built ${time(built, "f")} (${time(built, "R")}): ${manifest.chunks} chunks, ${manifest.embeddings.provider} embeddings (${manifest.embeddings.model}).`,
+      ),
+    );
+  if (skipped.length) embed.addFields(skippedField(skipped));
+  return { embeds: [setDescription(embed, fitLines(lines, LIMITS.description))] };
+}
+
+function skippedField(skipped: SkippedFile[]): APIEmbedField {
+  const reasons = skipped.map((file) => escapeMarkdown(`${file.source}: ${file.reason}`));
+  return field(`Skipped (${skipped.length})`, fitLines(reasons, LIMITS.fieldValue));
+}
+
+/** What a reload changed. */
+export function reloadReply(report: BuildReport): EmbedReply {
+  const list = (names: string[]) =>
+    fitLines(
+      names.map((name) => escapeMarkdown(name)),
+      LIMITS.fieldValue,
+    );
+  const fields: APIEmbedField[] = [];
+  if (report.added.length) fields.push(field(`Added (${report.added.length})`, list(report.added)));
+  if (report.changed.length)
+    fields.push(field(`Changed (${report.changed.length})`, list(report.changed)));
+  if (report.removed.length)
+    fields.push(field(`Removed (${report.removed.length})`, list(report.removed)));
+  if (report.skipped.length) fields.push(skippedField(report.skipped));
+  const unchanged = report.added.length + report.changed.length + report.removed.length === 0;
+  const changed = unchanged ? " No document was added, changed or removed." : "";
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.answered)
+    .setTitle("Documents reloaded")
+    .addFields(fields);
+  return {
+    embeds: [
+      setDescription(
+        embed,
+        `${report.documents} documents, ${report.chunks} chunks, indexed in ${formatMs(report.ms)}; questions are answered from the new index now.${changed}`,
+      ),
+    ],
+  };
+}
+
+/** A reload that failed: the old index still serves. */
+export function reloadFailedReply(error: Error): EmbedReply {
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.failed)
+    .setTitle("Reload failed")
+    .addFields(field("Error", escapeMarkdown(error.message)));
+  return {
+    embeds: [
+      setDescription(
+        embed,
+        "Nothing changed: questions are still answered from the previous index.",
+      ),
+    ],
+  };
+}
+
+export interface HelpCommand {
+  usage: string;
+  description: string;
+}
+
+/** What the bot answers, its commands, and example questions. */
+export function helpReply(commands: HelpCommand[], examples: string[]): EmbedReply {
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.info)
+    .setTitle("What I answer")
+    .addFields(
+      field(
+        "Commands",
+        fitLines(
+          commands.map((c) => `\`${c.usage}\`: ${c.description}`),
+          LIMITS.fieldValue,
+        ),
+      ),
+      field(
+        "Examples",
+        fitLines(
+          examples.map((q) => `/ask question: ${escapeMarkdown(q)}`),
+          LIMITS.fieldValue,
+        ),
+      ),
+    );
+  const about =
+    "I answer questions from this server's documents (see /docs), citing them with numbered " +
+    "sources. When the documents do not hold the answer, I say so instead of guessing.";
+  return { embeds: [setDescription(embed, about)] };
+}

@@ -1,0 +1,56 @@
+import { expect, test } from "vitest";
+import { ConfigError, loadBotConfig, loadCoreConfig, loadDiscordConfig } from "../src/config.js";
+
+const required = { DISCORD_TOKEN: "token", DISCORD_CLIENT_ID: "123456789012345678" };
+
+test("the bot needs only DISCORD_TOKEN and DISCORD_CLIENT_ID; the rest has defaults", () => {
+  const config = loadBotConfig(required);
+  expect(config).toMatchObject({
+    ...required,
+    MOD_ROLE_IDS: [],
+    ASK_COOLDOWN_COUNT: 5,
+    ASK_COOLDOWN_SECONDS: 60,
+  });
+  expect(config.DISCORD_GUILD_ID).toBeUndefined();
+  expect(config.DISCORD_API_URL).toBeUndefined();
+  expect(config.HELP_EXAMPLES).toHaveLength(3);
+});
+
+test("the command-line tools need no Discord variable", () => {
+  expect(() => loadCoreConfig({})).not.toThrow();
+});
+
+test.each([
+  [{}, ["DISCORD_TOKEN: required", "DISCORD_CLIENT_ID: required"]],
+  [{ ...required, DISCORD_CLIENT_ID: "my-bot" }, ["DISCORD_CLIENT_ID: must be a Discord id"]],
+  [
+    { ...required, MOD_ROLE_IDS: "123456789012345678,moderators" },
+    ["MOD_ROLE_IDS: must be role ids"],
+  ],
+  [{ ...required, ASK_COOLDOWN_COUNT: "0" }, ["ASK_COOLDOWN_COUNT:"]],
+  [{ ...required, DISCORD_API_URL: "localhost:8080" }, ["DISCORD_API_URL: must be an http(s) URL"]],
+])(
+  "a missing or malformed variable is named, with a pointer to .env.example (%o)",
+  (env, messages) => {
+    expect(() => loadBotConfig(env)).toThrow(ConfigError);
+    try {
+      loadBotConfig(env);
+    } catch (error) {
+      for (const message of messages) expect((error as Error).message).toContain(message);
+      expect((error as Error).message).toContain(".env.example");
+    }
+  },
+);
+
+test("lists are split and trimmed, and a trailing slash of DISCORD_API_URL is dropped", () => {
+  const config = loadBotConfig({
+    ...required,
+    MOD_ROLE_IDS: " 123456789012345678 , 223456789012345678 ",
+    HELP_EXAMPLES: "First? | Second?",
+    DISCORD_API_URL: "http://127.0.0.1:8080/api/",
+  });
+  expect(config.MOD_ROLE_IDS).toEqual(["123456789012345678", "223456789012345678"]);
+  expect(config.HELP_EXAMPLES).toEqual(["First?", "Second?"]);
+  expect(config.DISCORD_API_URL).toBe("http://127.0.0.1:8080/api");
+  expect(loadDiscordConfig(required).DISCORD_API_URL).toBeUndefined();
+});
