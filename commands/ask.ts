@@ -11,8 +11,10 @@ import {
   QuestionError,
   validateQuestion,
 } from "../src/answer/answer.js";
+import type { Answer } from "../src/answer/types.js";
 import type { CommandContext } from "../src/discord/command.js";
-import { answerReply } from "../src/discord/replies.js";
+import { answerReply, partialAnswerReply } from "../src/discord/replies.js";
+import { throttledEdits } from "../src/discord/throttledEdits.js";
 
 export const data = new SlashCommandBuilder()
   .setName("ask")
@@ -54,6 +56,15 @@ export async function execute(
   const ephemeral = interaction.options.getBoolean("private") ?? false;
   // Discord drops an interaction not acknowledged within 3 seconds; the answer comes as an edit.
   await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-  const answer = await answerQuestion(await assistant, question);
+  // A model's answer is shown as it grows, then replaced by the checked one (or the quotes).
+  const growing = throttledEdits((text) =>
+    interaction.editReply(partialAnswerReply(question, text)),
+  );
+  let answer: Answer;
+  try {
+    answer = await answerQuestion(await assistant, question, { onPartial: growing.push });
+  } finally {
+    await growing.finish();
+  }
   await interaction.editReply(answerReply(answer));
 }

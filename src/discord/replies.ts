@@ -116,7 +116,12 @@ export function answerReply(answer: Answer): EmbedReply {
   const embed = new EmbedBuilder()
     .setColor(answer.answered ? COLORS.answered : COLORS.refused)
     .setTitle(truncate(answer.question, LIMITS.title))
-    .setFooter({ text: `${answer.mode} · ${formatMs(answer.ms)}` })
+    .setFooter({
+      text: truncate(
+        [answer.mode, formatMs(answer.ms), answer.fallback].filter(Boolean).join(" · "),
+        LIMITS.footer,
+      ),
+    })
     .addFields(answer.sources.slice(0, SOURCES_MAX).map(sourceField));
   // Quotes are the documents' own words: shown as written, not read as markdown.
   const text = answer.mode === "extractive" ? escapeMarkdown(answer.answer) : answer.answer;
@@ -124,6 +129,15 @@ export function answerReply(answer: Answer): EmbedReply {
     ? text
     : `${text}\nTry other words, or see /docs for what the documents cover.`;
   return { embeds: [setDescription(embed, description)] };
+}
+
+/** A model's answer while it is being written: shown as it grows, replaced by the checked answer. */
+export function partialAnswerReply(question: string, text: string): EmbedReply {
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.info)
+    .setTitle(truncate(question, LIMITS.title))
+    .setFooter({ text: "llm · writing…" });
+  return { embeds: [setDescription(embed, text)] };
 }
 
 /** The loaded documents and when their index was built. */

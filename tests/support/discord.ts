@@ -102,6 +102,11 @@ export class DispatchedInteraction {
     return this.until(() => this.messages[n], timeoutMs, `message #${n + 1}`);
   }
 
+  /** Resolves with what found() returns, once it returns something. */
+  waitFor<T>(found: (interaction: this) => T | undefined, timeoutMs = 20_000): Promise<T> {
+    return this.until(() => found(this), timeoutMs, "in the expected state");
+  }
+
   private until<T>(found: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {

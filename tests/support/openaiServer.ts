@@ -19,9 +19,10 @@ export interface ChatCall {
 export type ChatReply =
   /**
    * A completion with this text: one JSON body, or server-sent events of a few characters each.
-   * With stallMs, the server stalls that long before the body, or before the end of the stream.
+   * With stallMs, the server stalls that long before the body, or before the end of the stream;
+   * with pieceDelayMs, it waits that long between the pieces of a stream, as a slow model would.
    */
-  | { text: string; stallMs?: number }
+  | { text: string; stallMs?: number; pieceDelayMs?: number }
   /** An error status with an OpenAI-style error body. */
   | { status: number; message?: string; headers?: Record<string, string> }
   /** This body as is, whatever the request asked for. */
@@ -165,7 +166,9 @@ async function chat(
   for (let i = 0; i < reply.text.length && !response.destroyed; i += STREAM_PIECE) {
     response.write(event({ content: reply.text.slice(i, i + STREAM_PIECE) }, null));
     // Let the client see the text grow, as it would from a model.
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) =>
+      reply.pieceDelayMs ? setTimeout(resolve, reply.pieceDelayMs) : setImmediate(resolve),
+    );
   }
   await stall();
   if (response.destroyed) return;
