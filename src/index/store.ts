@@ -9,6 +9,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import path from "node:path";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
@@ -49,7 +50,7 @@ export type Progress = (phase: "split" | "embed" | "index", done: number, total:
 const CURRENT = "current";
 const BUILDS = "builds";
 const LEXICAL_FILE = "lexical.json";
-const EMBED_BATCH = 256;
+const BATCH = 256;
 // hnswlib's search breadth; its default (10) loses recall once k nears it.
 const SEARCH_EF = 128;
 
@@ -61,6 +62,7 @@ export async function splitDocuments(
   const chunks: Chunk[] = [];
   for (const doc of documents) {
     const spans = await splitWithOffsets(splitter, doc.text);
+    await yieldToEventLoop();
     spans.forEach((span, n) => {
       const metadata: ChunkMetadata = {
         id: `${doc.id}#${n + 1}`,
@@ -93,21 +95,28 @@ export async function buildIndex(
   const chunks = await splitDocuments(documents, settings);
   onProgress("split", chunks.length, chunks.length);
 
+  // Work goes in batches, with a turn of the event loop between them: a bot keeps answering
+  // (and acknowledging Discord's interactions in time) while it rebuilds a large index.
   const vectors: number[][] = [];
-  for (let i = 0; i < chunks.length; i += EMBED_BATCH) {
-    const batch = chunks.slice(i, i + EMBED_BATCH).map((chunk) => chunk.pageContent);
+  for (let i = 0; i < chunks.length; i += BATCH) {
+    const batch = chunks.slice(i, i + BATCH).map((chunk) => chunk.pageContent);
     vectors.push(...(await embeddings.embedDocuments(batch)));
     onProgress("embed", vectors.length, chunks.length);
+    await yieldToEventLoop();
   }
 
   const store = new HNSWLib(embeddings, {
     space: "cosine",
     numDimensions: settings.embeddings.dimensions,
   });
-  await store.addVectors(vectors, chunks);
+  for (let i = 0; i < chunks.length; i += BATCH) {
+    await store.addVectors(vectors.slice(i, i + BATCH), chunks.slice(i, i + BATCH));
+    onProgress("index", i, chunks.length);
+    await yieldToEventLoop();
+  }
   store.index.setEf(SEARCH_EF);
   // Lexical ids are the vector store's labels, so one docstore serves both.
-  const lexical = LexicalIndex.build(
+  const lexical = await LexicalIndex.build(
     chunks.map((chunk, label) => ({ id: String(label), text: chunk.pageContent })),
   );
   onProgress("index", chunks.length, chunks.length);

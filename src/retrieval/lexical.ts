@@ -16,9 +16,10 @@ const options = {
 export class LexicalIndex {
   private constructor(private readonly search: MiniSearch<Indexed>) {}
 
-  static build(chunks: Indexed[]): LexicalIndex {
+  /** Indexes the chunks a batch at a time, letting the event loop run in between. */
+  static async build(chunks: Indexed[]): Promise<LexicalIndex> {
     const search = new MiniSearch<Indexed>(options);
-    search.addAll(chunks);
+    await search.addAllAsync(chunks, { chunkSize: 256 });
     return new LexicalIndex(search);
   }
 
