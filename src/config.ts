@@ -133,3 +133,19 @@ export function loadDiscordConfig(env: NodeJS.ProcessEnv = process.env): Discord
 export function loadBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   return { ...loadCoreConfig(env), ...parseEnv(botSchema, env) };
 }
+
+/** Settings of `npm run start:sharded`: the bot's, and how many shards to run. */
+const shardingSchema = z.object({
+  SHARD_COUNT: z
+    .string()
+    .trim()
+    .regex(/^(auto|[1-9]\d*)$/, 'must be "auto" or a whole number of 1 or more')
+    .default("auto")
+    .transform((value): "auto" | number => (value === "auto" ? value : Number(value))),
+});
+
+export type ShardedConfig = BotConfig & z.infer<typeof shardingSchema>;
+
+export function loadShardedConfig(env: NodeJS.ProcessEnv = process.env): ShardedConfig {
+  return { ...loadBotConfig(env), ...parseEnv(shardingSchema, env) };
+}

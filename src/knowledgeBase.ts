@@ -55,6 +55,7 @@ interface Prepared {
 export class KnowledgeBase {
   private retriever: HybridRetriever;
   private reloading: Promise<BuildReport> | undefined;
+  private refreshing: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly config: CoreConfig,
@@ -137,6 +138,30 @@ export class KnowledgeBase {
       this.reloading = undefined;
     });
     return this.reloading;
+  }
+
+  /**
+   * Loads the current index from disk when another process (another shard) has built a newer one
+   * than the one in memory: it is loaded, not rebuilt, and questions are answered from the old one
+   * until it is. Refreshes run one after another, so that the last one leaves the current index.
+   */
+  refresh(): Promise<Manifest> {
+    const refreshed = this.refreshing.then(() => this.loadCurrent());
+    this.refreshing = refreshed.catch(() => {});
+    return refreshed;
+  }
+
+  private async loadCurrent(): Promise<Manifest> {
+    const current = await readCurrentManifest(this.config.indexDir);
+    if (current?.builtAt === this.index.manifest.builtAt) return this.index.manifest;
+    const [index, { skipped }] = await Promise.all([
+      loadIndex(this.config.indexDir, this.choice.embeddings),
+      loadDocuments(this.config.docsDir, this.config.MAX_DOCUMENT_BYTES),
+    ]);
+    this.index = index;
+    this.retriever = new HybridRetriever(index, this.config.TOP_K);
+    this.skipped = skipped;
+    return index.manifest;
   }
 
   private report(
