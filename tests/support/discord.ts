@@ -9,6 +9,10 @@ import { type WebSocket, WebSocketServer } from "ws";
  * GUILD_CREATE, acknowledges heartbeats and dispatches INTERACTION_CREATE. It enforces what
  * Discord enforces on those routes (authentication, the 3-second acknowledgement deadline, one
  * acknowledgement per interaction, message limits) and records every request.
+ *
+ * It has one server (guild) per shard it recommends in /gateway/bot (one by default), and sends
+ * each server's events to the gateway session of the shard that owns it, as Discord does:
+ * shard = (guild id >> 22) % shard count, direct messages to shard 0.
  */
 
 const EPOCH = 1420070400000n;
@@ -16,6 +20,19 @@ let increment = 0n;
 export function snowflake(): string {
   increment += 1n;
   return String(((BigInt(Date.now()) - EPOCH) << 22n) | (increment & 0xfffn));
+}
+
+/** The shard that receives a guild's events: (guild id >> 22) % shard count. */
+export function shardOf(guildId: string, shardCount: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+/** A new guild id that the given shard of shardCount owns. */
+function guildSnowflake(shard: number, shardCount: number): string {
+  const id = BigInt(snowflake());
+  const count = BigInt(shardCount);
+  const timestamp = id >> 22n;
+  return String(((timestamp - (timestamp % count) + BigInt(shard)) << 22n) | (id & 0x3fffffn));
 }
 
 export const PERMISSIONS = {
@@ -63,6 +80,8 @@ export interface Acknowledgement {
 export interface Invoker {
   /** A user id; a new one by default. */
   userId?: string;
+  /** The server the command is used in, one of `guilds`; the first by default. */
+  guildId?: string;
   permissions?: bigint;
   roles?: string[];
   /** Sent from a direct message with the bot rather than from the server. */
@@ -80,7 +99,12 @@ export class DispatchedInteraction {
   deleted = false;
   private readonly events = new EventEmitter();
 
-  constructor(readonly userId: string) {}
+  constructor(
+    readonly userId: string,
+    readonly channelId: string,
+    /** The shard whose gateway session it was dispatched to. */
+    readonly shard: number,
+  ) {}
 
   acknowledge(type: number, ephemeral: boolean): void {
     this.acknowledgement = { type, ephemeral, ms: performance.now() - this.dispatchedAt };
@@ -129,27 +153,50 @@ export class DispatchedInteraction {
   }
 }
 
+export interface LoopbackGuild {
+  id: string;
+  channelId: string;
+  moderatorRoleId: string;
+}
+
+interface Identify {
+  token: string;
+  intents: number;
+  shard?: [number, number];
+}
+
+interface Session {
+  socket: WebSocket;
+  sequence: number;
+  shard: number;
+  shardCount: number;
+}
+
 export class LoopbackDiscord {
   readonly token = "loopback-bot-token.Xyz123";
   readonly applicationId = snowflake();
-  readonly guildId = snowflake();
-  readonly channelId = snowflake();
-  readonly moderatorRoleId = snowflake();
+  /** The servers the bot is in: the n-th belongs to shard n. */
+  readonly guilds: LoopbackGuild[];
   readonly requests: RecordedRequest[] = [];
   /** Registered commands, by `global` or guild id. */
   readonly registered = new Map<string, unknown[]>();
   /** Close codes of gateway connections the client closed. */
   readonly gatewayCloses: number[] = [];
-  readonly identifies: { intents: number; token: string }[] = [];
+  readonly identifies: Identify[] = [];
   private readonly interactions = new Map<string, DispatchedInteraction>();
   private readonly sockets = new Set<WebSocket>();
-  private session: { socket: WebSocket; sequence: number } | undefined;
+  private readonly sessions = new Set<Session>();
   private readonly events = new EventEmitter();
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly server: Server;
   private messageIds = new Map<string, string>();
 
-  private constructor() {
+  private constructor(readonly shardCount: number) {
+    this.guilds = Array.from({ length: shardCount }, (_, shard) => ({
+      id: guildSnowflake(shard, shardCount),
+      channelId: snowflake(),
+      moderatorRoleId: snowflake(),
+    }));
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         res.writeHead(500).end(String(error));
@@ -161,10 +208,24 @@ export class LoopbackDiscord {
     });
   }
 
-  static async start(): Promise<LoopbackDiscord> {
-    const discord = new LoopbackDiscord();
+  /** `shards`: how many shards /gateway/bot recommends, each with a server of its own. */
+  static async start({ shards = 1 }: { shards?: number } = {}): Promise<LoopbackDiscord> {
+    const discord = new LoopbackDiscord(shards);
     await new Promise<void>((resolve) => discord.server.listen(0, "127.0.0.1", resolve));
     return discord;
+  }
+
+  /** The first server, its channel and its moderator role. */
+  get guildId(): string {
+    return this.guilds[0].id;
+  }
+
+  get channelId(): string {
+    return this.guilds[0].channelId;
+  }
+
+  get moderatorRoleId(): string {
+    return this.guilds[0].moderatorRoleId;
   }
 
   private get origin(): string {
@@ -197,16 +258,32 @@ export class LoopbackDiscord {
     };
   }
 
-  /** Resolves once a client has identified and been sent READY and GUILD_CREATE. */
+  /** Resolves once every server's shard has identified and been sent READY and GUILD_CREATE. */
   connected(timeoutMs = 20_000): Promise<void> {
-    if (this.session) return Promise.resolve();
+    const ready = () => this.guilds.every((guild) => this.sessionFor(guild.id));
+    if (ready()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no client connected")), timeoutMs);
-      this.events.once("session", () => {
+      const timer = setTimeout(() => {
+        this.events.off("session", check);
+        reject(new Error("no client connected for every server"));
+      }, timeoutMs);
+      const check = () => {
+        if (!ready()) return;
         clearTimeout(timer);
+        this.events.off("session", check);
         resolve();
-      });
+      };
+      this.events.on("session", check);
     });
+  }
+
+  /** The gateway session that receives a server's events (direct messages: shard 0's). */
+  private sessionFor(guildId: string | undefined): Session | undefined {
+    for (const session of this.sessions) {
+      const shard = guildId ? shardOf(guildId, session.shardCount) : 0;
+      if (session.shard === shard) return session;
+    }
+    return undefined;
   }
 
   /** Dispatches a slash command as a member of the server (or in a DM) would send it. */
@@ -215,9 +292,13 @@ export class LoopbackDiscord {
     options: Record<string, string | boolean> = {},
     invoker: Invoker = {},
   ): DispatchedInteraction {
-    if (!this.session) throw new Error("no client is connected to the gateway");
+    const guild = this.guilds.find((g) => g.id === (invoker.guildId ?? this.guildId));
+    if (!guild) throw new Error(`the bot is not in server ${invoker.guildId}`);
+    const session = this.sessionFor(invoker.dm ? undefined : guild.id);
+    if (!session) throw new Error("no client is connected to the gateway for that server");
     const userId = invoker.userId ?? snowflake();
-    const interaction = new DispatchedInteraction(userId);
+    const channelId = invoker.dm ? snowflake() : guild.channelId;
+    const interaction = new DispatchedInteraction(userId, channelId, session.shard);
     this.interactions.set(interaction.token, interaction);
     const user = {
       id: userId,
@@ -227,11 +308,11 @@ export class LoopbackDiscord {
       avatar: null,
     };
     const where = invoker.dm
-      ? { user, channel: { id: snowflake(), type: 1, recipients: [user] }, context: 1 }
+      ? { user, channel: { id: channelId, type: 1, recipients: [user] }, context: 1 }
       : {
-          guild_id: this.guildId,
+          guild_id: guild.id,
           guild_locale: "en-US",
-          channel: { id: this.channelId, type: 0, guild_id: this.guildId, name: "general" },
+          channel: { id: channelId, type: 0, guild_id: guild.id, name: "general" },
           member: {
             user,
             roles: invoker.roles ?? [],
@@ -248,7 +329,7 @@ export class LoopbackDiscord {
           },
           context: 0,
         };
-    this.dispatch("INTERACTION_CREATE", {
+    this.dispatch(session, "INTERACTION_CREATE", {
       id: interaction.id,
       application_id: this.applicationId,
       type: 2,
@@ -306,7 +387,9 @@ export class LoopbackDiscord {
     socket.on("close", (code) => {
       this.sockets.delete(socket);
       this.gatewayCloses.push(code);
-      if (this.session?.socket === socket) this.session = undefined;
+      for (const session of this.sessions) {
+        if (session.socket === socket) this.sessions.delete(session);
+      }
     });
     socket.on("message", (raw) => {
       const payload = JSON.parse(String(raw));
@@ -325,78 +408,36 @@ export class LoopbackDiscord {
     send({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null });
   }
 
-  private identify(socket: WebSocket, identify: { token: string; intents: number }): void {
+  private identify(socket: WebSocket, identify: Identify): void {
     this.identifies.push(identify);
     if (identify.token !== this.token && identify.token !== `Bot ${this.token}`) {
       socket.close(4004, "Authentication failed.");
       return;
     }
-    this.session = { socket, sequence: 0 };
-    this.dispatch("READY", {
+    const [shard, shardCount] = identify.shard ?? [0, 1];
+    if (!(shardCount >= 1 && shard >= 0 && shard < shardCount)) {
+      socket.close(4010, "Invalid shard.");
+      return;
+    }
+    const session = { socket, sequence: 0, shard, shardCount };
+    const guilds = this.guilds.filter((guild) => shardOf(guild.id, shardCount) === shard);
+    this.sessions.add(session);
+    this.dispatch(session, "READY", {
       v: 10,
       user: this.botUser,
-      guilds: [{ id: this.guildId, unavailable: true }],
+      guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
       session_id: `session-${snowflake()}`,
       resume_gateway_url: `ws://${this.origin}/gateway`,
       application: { id: this.applicationId, flags: 0 },
-      shard: [0, 1],
+      shard: [shard, shardCount],
     });
-    this.dispatch("GUILD_CREATE", {
-      id: this.guildId,
-      name: "Loopback server",
-      icon: null,
-      owner_id: snowflake(),
-      unavailable: false,
-      large: false,
-      member_count: 3,
-      joined_at: new Date().toISOString(),
-      roles: [
-        {
-          id: this.guildId,
-          name: "@everyone",
-          permissions: String(MEMBER_PERMISSIONS),
-          position: 0,
-          color: 0,
-          hoist: false,
-          managed: false,
-          mentionable: false,
-          flags: 0,
-        },
-        {
-          id: this.moderatorRoleId,
-          name: "Moderators",
-          permissions: String(MEMBER_PERMISSIONS),
-          position: 1,
-          color: 0,
-          hoist: false,
-          managed: false,
-          mentionable: false,
-          flags: 0,
-        },
-      ],
-      channels: [
-        { id: this.channelId, type: 0, name: "general", position: 0, permission_overwrites: [] },
-      ],
-      members: [],
-      emojis: [],
-      stickers: [],
-      features: [],
-      threads: [],
-      presences: [],
-      voice_states: [],
-      stage_instances: [],
-      guild_scheduled_events: [],
-      soundboard_sounds: [],
-    });
+    for (const guild of guilds) this.dispatch(session, "GUILD_CREATE", guildCreate(guild));
     this.events.emit("session");
   }
 
-  private dispatch(event: string, data: object): void {
-    if (!this.session) throw new Error("no client is connected to the gateway");
-    this.session.sequence += 1;
-    this.session.socket.send(
-      JSON.stringify({ op: 0, t: event, s: this.session.sequence, d: data }),
-    );
+  private dispatch(session: Session, event: string, data: object): void {
+    session.sequence += 1;
+    session.socket.send(JSON.stringify({ op: 0, t: event, s: session.sequence, d: data }));
   }
 
   // --- REST ------------------------------------------------------------------------------
@@ -430,7 +471,7 @@ export class LoopbackDiscord {
       if (!authorized) return unauthorized();
       return reply(200, {
         url: `ws://${this.origin}/gateway`,
-        shards: 1,
+        shards: this.shardCount,
         session_start_limit: {
           total: 1000,
           remaining: 999,
@@ -443,7 +484,7 @@ export class LoopbackDiscord {
     if (method === "PUT" && parts[0] === "applications" && parts.at(-1) === "commands") {
       if (!authorized) return unauthorized();
       const guild = parts[2] === "guilds" ? parts[3] : undefined;
-      if (parts[1] !== this.applicationId || (guild && guild !== this.guildId)) {
+      if (parts[1] !== this.applicationId || (guild && !this.guilds.some((g) => g.id === guild))) {
         return reply(403, { message: "Missing Access", code: 50001 });
       }
       const commands = (request.body as { name: string }[]).map((command) => ({
@@ -512,7 +553,7 @@ export class LoopbackDiscord {
         if (!this.messageIds.has(key)) this.messageIds.set(key, snowflake());
         return reply(
           200,
-          this.message(this.messageIds.get(key) as string, request.body, ephemeral),
+          this.message(interaction, this.messageIds.get(key) as string, request.body, ephemeral),
         );
       }
     }
@@ -520,10 +561,15 @@ export class LoopbackDiscord {
     return reply(404, { message: "404: Not Found", code: 0 });
   }
 
-  private message(id: string, body: { content?: string; embeds?: unknown[] }, ephemeral: boolean) {
+  private message(
+    interaction: DispatchedInteraction,
+    id: string,
+    body: { content?: string; embeds?: unknown[] },
+    ephemeral: boolean,
+  ) {
     return {
       id,
-      channel_id: this.channelId,
+      channel_id: interaction.channelId,
       type: 20,
       author: this.botUser,
       content: body.content ?? "",
@@ -542,6 +588,57 @@ export class LoopbackDiscord {
       webhook_id: this.applicationId,
     };
   }
+}
+
+/** A server as GUILD_CREATE describes it: @everyone, a moderator role, one text channel. */
+function guildCreate(guild: LoopbackGuild) {
+  return {
+    id: guild.id,
+    name: "Loopback server",
+    icon: null,
+    owner_id: snowflake(),
+    unavailable: false,
+    large: false,
+    member_count: 3,
+    joined_at: new Date().toISOString(),
+    roles: [
+      {
+        id: guild.id,
+        name: "@everyone",
+        permissions: String(MEMBER_PERMISSIONS),
+        position: 0,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+      {
+        id: guild.moderatorRoleId,
+        name: "Moderators",
+        permissions: String(MEMBER_PERMISSIONS),
+        position: 1,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+    ],
+    channels: [
+      { id: guild.channelId, type: 0, name: "general", position: 0, permission_overwrites: [] },
+    ],
+    members: [],
+    emojis: [],
+    stickers: [],
+    features: [],
+    threads: [],
+    presences: [],
+    voice_states: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+    soundboard_sounds: [],
+  };
 }
 
 function sent(
