@@ -8,6 +8,7 @@ import {
 import type { CommandContext } from "../src/discord/command.js";
 import { isModerator } from "../src/discord/permissions.js";
 import { notice, reloadFailedReply, reloadReply } from "../src/discord/replies.js";
+import { refreshAllShards } from "../src/discord/shards.js";
 import { ReloadInProgressError } from "../src/knowledgeBase.js";
 import { logger } from "../src/logger.js";
 
@@ -44,7 +45,11 @@ export async function execute(
   try {
     const report = await knowledgeBase.reload();
     logger.info({ ...report, user: interaction.user.id }, "documents reloaded");
-    await interaction.editReply(reloadReply(report));
+    // Started with `npm run start:sharded`: the other shards load the new index from disk.
+    const shards = interaction.client.shard
+      ? await refreshAllShards(interaction.client, knowledgeBase.manifest.builtAt)
+      : undefined;
+    await interaction.editReply(reloadReply(report, shards));
   } catch (error) {
     if (error instanceof ReloadInProgressError) {
       await interaction.editReply(

@@ -1,27 +1,14 @@
 import "./env.js";
-import { DiscordjsErrorCodes } from "discord.js";
-import { ConfigError, loadBotConfig } from "./config.js";
+import { loadBotConfig } from "./config.js";
 import { startBot } from "./discord/start.js";
-import { NoDocumentsError } from "./knowledgeBase.js";
+import { explainStartupError } from "./discord/startupErrors.js";
 import { logger } from "./logger.js";
 
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
-const NETWORK_ERRORS = ["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT"];
-
-/** A start-up failure the user can fix: its message alone says what to do. */
-function explain(error: unknown): string | undefined {
-  if (error instanceof ConfigError || error instanceof NoDocumentsError) return error.message;
-  const { code, status } = error as { code?: string; status?: number };
-  if (code === DiscordjsErrorCodes.TokenInvalid || status === 401) {
-    return "Discord rejected DISCORD_TOKEN. Copy the token again from the Developer Portal (Bot page, Reset Token) into .env.";
-  }
-  if (code && NETWORK_ERRORS.includes(code)) {
-    const api = process.env.DISCORD_API_URL || "https://discord.com/api";
-    return `Could not reach Discord's API at ${api} (${code}). Check the network connection, or DISCORD_API_URL.`;
-  }
-  return undefined;
-}
+// SHARD_COUNT is for `npm run start:sharded`, which sets it in each shard it starts; discord.js's
+// Client reads it too. A bot started on its own runs as one shard, whatever .env says.
+if (!process.env.SHARDING_MANAGER) delete process.env.SHARD_COUNT;
 
 async function main(): Promise<void> {
   const config = loadBotConfig();
@@ -48,7 +35,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = explain(error);
+  const message = explainStartupError(error);
   if (message) process.stderr.write(`${message}\n`);
   else logger.fatal({ err: error }, "the bot could not start");
   process.exit(1);

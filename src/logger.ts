@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { type LoggerOptions, pino } from "pino";
 
 const level = process.env.LOG_LEVEL ?? "info";
@@ -27,6 +28,12 @@ export const logger = pino(
     // An invalid LOG_LEVEL is reported by the config check; until then log at info.
     level: level in pino.levels.values || level === "silent" ? level : "info",
     redact,
+    // Each shard of `npm run start:sharded` (discord.js tells it its id in SHARDS) says which it is.
+    base: {
+      pid: process.pid,
+      hostname: hostname(),
+      ...(process.env.SHARDING_MANAGER ? { shard: Number(process.env.SHARDS) } : {}),
+    },
   },
   pino.destination(2),
 );

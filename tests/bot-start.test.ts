@@ -1,41 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { LoopbackDiscord } from "./support/discord.js";
 import { REPO, tempDataDir } from "./support/discordBot.js";
-
-/** A command run as a user runs it, in its own process group so that all of it can be ended. */
-function run(args: string[], env: Record<string, string>) {
-  const child = spawn("npm", args, {
-    cwd: REPO,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const exited = once(child, "exit").then(([code]) => code as number | null);
-  // Once every process of the command (npm, tsx, node) has ended and let go of the output.
-  const closed = once(child, "close");
-  return { child, exited, closed, output: () => ({ stdout, stderr }) };
-}
-
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // Already gone.
-  }
-}
+import { killGroup, run } from "./support/run.js";
 
 let discord: LoopbackDiscord;
 let data: Awaited<ReturnType<typeof tempDataDir>>;
@@ -58,6 +28,8 @@ test("npm start logs in, builds the missing index for a relative DATA_DIR, answe
     ...discord.env(),
     DATA_DIR: path.relative(REPO, data.dir),
     LOG_LEVEL: "debug",
+    // As in a .env copied from .env.example: the setting of `npm run start:sharded` only.
+    SHARD_COUNT: "auto",
   });
   children.push(bot.child);
   await Promise.race([

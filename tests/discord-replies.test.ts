@@ -95,3 +95,24 @@ test("a reload of thousands of files still fits, listing what it can", () => {
   ]);
   expect(body.embeds[0].description).toContain("3000 documents, 90000 chunks, indexed in 65.0 s");
 });
+
+test("a reload's reply says how many shards answer from the new index, and what the others do", () => {
+  const report = {
+    added: ["new.txt"],
+    changed: [],
+    removed: [],
+    skipped: [],
+    documents: 2,
+    chunks: 9,
+    ms: 40,
+  };
+  const description = (shards?: { refreshed: number; total: number }) =>
+    reloadReply(report, shards).embeds[0].toJSON().description;
+  expect(description()).toContain("questions are answered from the new index now.");
+  expect(description({ refreshed: 3, total: 3 })).toContain(
+    "3 of 3 shards now answer from the new index.",
+  );
+  expect(description({ refreshed: 2, total: 3 })).toContain(
+    "2 of 3 shards now answer from the new index; the others keep the index they had until the next /reload or restart (the bot's logs say why).",
+  );
+});

@@ -3,6 +3,7 @@ import type { Answer, Source } from "../answer/types.js";
 import type { SkippedFile } from "../documents/load.js";
 import type { Manifest } from "../index/manifest.js";
 import type { BuildReport } from "../knowledgeBase.js";
+import type { ShardsRefreshed } from "./shards.js";
 
 /** A reply made of one embed: fits both a first reply and an edit of a deferred one. */
 export interface EmbedReply {
@@ -165,8 +166,8 @@ function skippedField(skipped: SkippedFile[]): APIEmbedField {
   return field(`Skipped (${skipped.length})`, fitLines(reasons, LIMITS.fieldValue));
 }
 
-/** What a reload changed. */
-export function reloadReply(report: BuildReport): EmbedReply {
+/** What a reload changed, and, when the bot runs as several shards, how many took it up. */
+export function reloadReply(report: BuildReport, shards?: ShardsRefreshed): EmbedReply {
   const list = (names: string[]) =>
     fitLines(
       names.map((name) => escapeMarkdown(name)),
@@ -189,10 +190,16 @@ export function reloadReply(report: BuildReport): EmbedReply {
     embeds: [
       setDescription(
         embed,
-        `${report.documents} documents, ${report.chunks} chunks, indexed in ${formatMs(report.ms)}; questions are answered from the new index now.${changed}`,
+        `${report.documents} documents, ${report.chunks} chunks, indexed in ${formatMs(report.ms)}; ${shards ? shardsNote(shards) : "questions are answered from the new index now."}${changed}`,
       ),
     ],
   };
+}
+
+function shardsNote({ refreshed, total }: ShardsRefreshed): string {
+  const note = `${refreshed} of ${total} shards now answer from the new index`;
+  if (refreshed === total) return `${note}.`;
+  return `${note}; the others keep the index they had until the next /reload or restart (the bot's logs say why).`;
 }
 
 /** A reload that failed: the old index still serves. */

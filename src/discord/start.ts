@@ -7,6 +7,7 @@ import type { CommandContext } from "./command.js";
 import { commands } from "./commands.js";
 import { Cooldown } from "./cooldown.js";
 import { handleInteraction } from "./interactions.js";
+import { listenForRefresh } from "./shards.js";
 
 /** How long a shutdown waits for the commands under way to finish. */
 const DRAIN_MS = 10_000;
@@ -42,6 +43,7 @@ export async function startBot(config: BotConfig, client = createClient(config))
   };
 
   client.on(Events.InteractionCreate, onInteraction);
+  if (client.shard) listenForRefresh(client, opening);
   client.on(Events.Error, (error) => logger.error({ err: error }, "Discord client error"));
   client.on(Events.Warn, (message) => logger.warn(message));
   client.once(Events.ClientReady, (ready) => {
