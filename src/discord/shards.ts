@@ -34,8 +34,9 @@ export function listenForRefresh(client: Client, assistant: Promise<Assistant>):
 }
 
 /**
- * After a reload on this shard: tells every shard (this one too) to load the index on disk, and
- * counts those that answer from the one built at builtAt.
+ * After a reload on this shard: tells every shard to load the index on disk, and counts those that
+ * answer from the one built at builtAt. This shard too: a refresh that was under way here when the
+ * reload finished may have put an older index back.
  */
 export async function refreshAllShards(client: Client, builtAt: string): Promise<ShardsRefreshed> {
   const { shard } = client;
