@@ -35,5 +35,6 @@ export const logger = pino(
       ...(process.env.SHARDING_MANAGER ? { shard: Number(process.env.SHARDS) } : {}),
     },
   },
-  pino.destination(2),
+  // Written synchronously: lines stay in order and none is lost when the process exits.
+  pino.destination({ dest: 2, sync: true }),
 );

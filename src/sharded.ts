@@ -25,11 +25,8 @@ process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unha
 
 let manager: ShardingManager | undefined;
 let stopping = false;
-
-/** Exits once every log line is written, in order. */
-function exit(code: number): void {
-  logger.flush(() => process.exit(code));
-}
+/** Shards whose process was started and whose death was not seen yet. */
+const alive = new Set<Shard>();
 
 /** discord.js's errors for a shard that did not become ready: the shard's own log says why. */
 const SHARD_START_ERRORS: string[] = [
@@ -49,11 +46,13 @@ async function recommendedShardCount(config: ShardedConfig): Promise<number> {
 
 function logLifecycle(shard: Shard): void {
   // The shards are processes (the manager's default mode): shard.process is the one at hand.
-  shard.on("spawn", () =>
-    logger.info({ shard: shard.id, shardPid: shard.process?.pid }, "shard started"),
-  );
+  shard.on("spawn", () => {
+    alive.add(shard);
+    logger.info({ shard: shard.id, shardPid: shard.process?.pid }, "shard started");
+  });
   shard.on("ready", () => logger.info({ shard: shard.id }, "shard ready"));
   shard.on("death", () => {
+    alive.delete(shard);
     const exit = {
       shard: shard.id,
       code: shard.process?.exitCode,
@@ -70,11 +69,10 @@ function logLifecycle(shard: Shard): void {
 async function stopShards(): Promise<void> {
   stopping = true;
   if (manager) manager.respawn = false;
-  const running = [...(manager?.shards.values() ?? [])].filter(
-    (shard) => shard.process?.exitCode === null && shard.process.signalCode === null,
-  );
+  // A shard that has exited but whose death is not yet seen is waited for too (a signal sent to
+  // the whole process group reaches the shards at the same time as the manager).
   await Promise.all(
-    running.map((shard) => {
+    [...alive].map((shard) => {
       const stopped = once(shard, "death");
       shard.process?.kill("SIGTERM");
       return stopped;
@@ -107,7 +105,7 @@ async function main(): Promise<void> {
       logger.info({ signal }, "shutting down");
       void stopShards().then(() => {
         logger.info("stopped");
-        exit(0);
+        process.exit(0);
       });
     });
   }
@@ -129,5 +127,5 @@ main().catch(async (error: unknown) => {
       : undefined);
   if (explained) process.stderr.write(`${explained}\n`);
   else logger.fatal({ err: error }, "the shards could not start");
-  exit(1);
+  process.exit(1);
 });
