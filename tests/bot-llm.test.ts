@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Bot } from "../src/discord/start.js";
 import { EDIT_INTERVAL_MS } from "../src/discord/throttledEdits.js";
+import { tempDataDir } from "./support/dataDir.js";
 import { LoopbackDiscord } from "./support/discord.js";
-import { startTestBot, tempDataDir } from "./support/discordBot.js";
+import { startTestBot } from "./support/discordBot.js";
 import { type OpenAIServer, startOpenAIServer } from "./support/openaiServer.js";
 
 let discord: LoopbackDiscord;

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { REFUSAL } from "../src/answer/types.js";
 import type { Bot } from "../src/discord/start.js";
 import { logger } from "../src/logger.js";
+import { REPO, tempDataDir } from "./support/dataDir.js";
 import { type DispatchedInteraction, LoopbackDiscord, PERMISSIONS } from "./support/discord.js";
-import { REPO, startTestBot, tempDataDir } from "./support/discordBot.js";
+import { startTestBot } from "./support/discordBot.js";
 
 // Enough text (about 1 MB, 2000 chunks) that building the index takes a moment.
 const COPIES = 400;

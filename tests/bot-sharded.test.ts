@@ -2,8 +2,8 @@ import { readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { REFUSAL } from "../src/answer/types.js";
+import { tempDataDir } from "./support/dataDir.js";
 import { LoopbackDiscord, PERMISSIONS } from "./support/discord.js";
-import { tempDataDir } from "./support/discordBot.js";
 import { killGroup, run } from "./support/run.js";
 
 // The bot as `npm run start:sharded` runs it, against a loopback Discord that recommends 2 shards

@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { REPO, tempDataDir } from "./support/dataDir.js";
 import { LoopbackDiscord } from "./support/discord.js";
-import { REPO, tempDataDir } from "./support/discordBot.js";
 import { killGroup, run } from "./support/run.js";
 
 let discord: LoopbackDiscord;

@@ -5,6 +5,7 @@ import { REFUSAL } from "../src/answer/types.js";
 import { LIMITS } from "../src/discord/replies.js";
 import type { Bot } from "../src/discord/start.js";
 import { logger } from "../src/logger.js";
+import { tempDataDir } from "./support/dataDir.js";
 import {
   type Invoker,
   LoopbackDiscord,
@@ -12,7 +13,7 @@ import {
   PERMISSIONS,
   snowflake,
 } from "./support/discord.js";
-import { startTestBot, tempDataDir } from "./support/discordBot.js";
+import { startTestBot } from "./support/discordBot.js";
 
 // One sentence far longer than any Discord limit, about something the article does not mention.
 const LONG_SENTENCE = `The Harbour Commission report on the Lindqvist ferry terminal ${Array.from(

@@ -1,42 +1,34 @@
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDataDir } from "./support/dataDir.js";
+import { run } from "./support/run.js";
 
 let cleanup: () => Promise<void> = async () => {};
 afterEach(() => cleanup());
 
-function run(args: string[], env: Record<string, string>, input = "") {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn("npm", ["run", "--silent", ...args], {
-      env: { ...process.env, LOG_LEVEL: "", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (data) => {
-      stdout += data;
-    });
-    child.stderr.on("data", (data) => {
-      stderr += data;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+/** `npm run --silent ...` as a person types it; resolves once it has exited and said all. */
+async function npmRun(args: string[], env: Record<string, string>, input?: string) {
+  const command = run(["run", "--silent", ...args], { LOG_LEVEL: "", ...env }, input);
+  const [code] = await Promise.all([command.exited, command.closed]);
+  return { code, ...command.output() };
 }
 
-async function dataDir(withArticle = true) {
-  const data = await tempDataDir({ withArticle });
-  cleanup = data.cleanup;
+async function dataDir(withDocs = true) {
+  const data = await tempDataDir({ withDocs });
+  cleanup = data.remove;
   return data;
 }
 
 describe("npm run ask", () => {
   it("prints one JSON object and nothing else on stdout", async () => {
     const { dir } = await dataDir();
-    const { code, stdout } = await run(["ask", "--", "--json", "Who sponsored the resolution?"], {
-      DATA_DIR: dir,
-    });
+    const { code, stdout } = await npmRun(
+      ["ask", "--", "--json", "Who sponsored the resolution?"],
+      {
+        DATA_DIR: dir,
+      },
+    );
     expect(code).toBe(0);
     const lines = stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
@@ -58,7 +50,7 @@ describe("npm run ask", () => {
   it("answers one JSON line per question read from standard input", async () => {
     const { dir } = await dataDir();
     const questions = "Who introduced the draft resolution?\n\nWhat is the capital of France?\n";
-    const { code, stdout } = await run(["ask", "--", "--json"], { DATA_DIR: dir }, questions);
+    const { code, stdout } = await npmRun(["ask", "--", "--json"], { DATA_DIR: dir }, questions);
     expect(code).toBe(0);
     const answers = stdout
       .trim()
@@ -71,7 +63,9 @@ describe("npm run ask", () => {
 
   it("prints the answer and its sources for a person", async () => {
     const { dir } = await dataDir();
-    const { code, stdout } = await run(["ask", "--", "Who", "sponsored", "it?"], { DATA_DIR: dir });
+    const { code, stdout } = await npmRun(["ask", "--", "Who", "sponsored", "it?"], {
+      DATA_DIR: dir,
+    });
     expect(code).toBe(0);
     expect(stdout).toMatch(/China-sponsored resolution.*\[1\]/);
     expect(stdout).toContain(
@@ -82,7 +76,7 @@ describe("npm run ask", () => {
   it("fails with a message that says where documents go when there are none", async () => {
     const { dir } = await dataDir(false);
     await writeFile(path.join(dir, "notes.docx"), "x");
-    const { code, stdout, stderr } = await run(["ask", "--", "Who sponsored it?"], {
+    const { code, stdout, stderr } = await npmRun(["ask", "--", "Who sponsored it?"], {
       DATA_DIR: dir,
     });
     expect(code).toBe(1);
@@ -93,7 +87,7 @@ describe("npm run ask", () => {
 
   it("names a malformed variable and points at .env.example", async () => {
     const { dir } = await dataDir();
-    const { code, stderr } = await run(["ask", "--", "Who sponsored it?"], {
+    const { code, stderr } = await npmRun(["ask", "--", "Who sponsored it?"], {
       DATA_DIR: dir,
       TOP_K: "many",
     });
@@ -107,7 +101,7 @@ describe("npm run index", () => {
   it("rebuilds and reports documents, skipped files with reasons, chunks and time", async () => {
     const { dir, docs } = await dataDir();
     await writeFile(path.join(docs, "empty.md"), "");
-    const { code, stdout } = await run(["index"], { DATA_DIR: dir });
+    const { code, stdout } = await npmRun(["index"], { DATA_DIR: dir });
     expect(code).toBe(0);
     expect(stdout).toMatch(/Indexed 1 document\(s\) from .* into \d+ chunks in \d+ ms\./);
     expect(stdout).toContain("empty.md: empty");

@@ -7,9 +7,9 @@ import { tempDataDir } from "./support/dataDir.js";
 let cleanup: () => Promise<void> = async () => {};
 afterEach(() => cleanup());
 
-async function docsWith(files: Record<string, string | Buffer>, withArticle = true) {
-  const data = await tempDataDir({ withArticle });
-  cleanup = data.cleanup;
+async function docsWith(files: Record<string, string | Buffer>, withDocs = true) {
+  const data = await tempDataDir({ withDocs });
+  cleanup = data.remove;
   await mkdir(data.docs, { recursive: true });
   for (const [name, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(data.docs, name)), { recursive: true });

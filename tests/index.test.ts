@@ -16,7 +16,7 @@ afterEach(() => cleanup());
 
 async function setUp(env?: Record<string, string>) {
   const data = await tempDataDir({ env });
-  cleanup = data.cleanup;
+  cleanup = data.remove;
   return data;
 }
 

@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function twoShards() {
   const data = await tempDataDir();
-  cleanups.push(data.cleanup);
+  cleanups.push(data.remove);
   const { knowledgeBase: first } = await KnowledgeBase.open(data.config);
   const { knowledgeBase: second } = await KnowledgeBase.open(data.config);
   const builds = () => readdir(path.join(data.config.indexDir, "builds"));

@@ -9,7 +9,7 @@ let cleanup: () => Promise<void>;
 
 beforeAll(async () => {
   const data = await tempDataDir();
-  cleanup = data.cleanup;
+  cleanup = data.remove;
   ({ assistant } = await openAssistant(data.config));
 });
 afterAll(() => cleanup());

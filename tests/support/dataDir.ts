@@ -1,17 +1,22 @@
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type CoreConfig, loadCoreConfig } from "../../src/config.js";
 
-export const ARTICLE = path.resolve("data/docs/un-hrc-cooperation-resolution.txt");
+export const REPO = path.resolve(import.meta.dirname, "../..");
+export const ARTICLE = path.join(REPO, "data/docs/un-hrc-cooperation-resolution.txt");
 
-/** A temporary DATA_DIR holding a copy of the shipped documents (or none), and its config. */
+/**
+ * A fresh DATA_DIR with a copy of the shipped documents (or an empty docs folder) and no index,
+ * and the core config that points at it.
+ */
 export async function tempDataDir(
-  options: { withArticle?: boolean; env?: Record<string, string> } = {},
-): Promise<{ dir: string; config: CoreConfig; docs: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(path.join(tmpdir(), "docs-qa-"));
+  options: { withDocs?: boolean; env?: Record<string, string> } = {},
+): Promise<{ dir: string; docs: string; config: CoreConfig; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), "docs-qa-bot-"));
   const docs = path.join(dir, "docs");
-  if (options.withArticle ?? true) await cp(ARTICLE, path.join(docs, path.basename(ARTICLE)));
+  if (options.withDocs ?? true) await cp(path.join(REPO, "data/docs"), docs, { recursive: true });
+  else await mkdir(docs);
   const config = loadCoreConfig({ DATA_DIR: dir, ...options.env });
-  return { dir, config, docs, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, docs, config, remove: () => rm(dir, { recursive: true, force: true }) };
 }

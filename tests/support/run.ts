@@ -1,15 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { REPO } from "./discordBot.js";
+import { REPO } from "./dataDir.js";
 
 /** A command run as a user runs it, in its own process group so that all of it can be ended. */
-export function run(args: string[], env: Record<string, string>) {
+export function run(args: string[], env: Record<string, string>, input?: string) {
   const child = spawn("npm", args, {
     cwd: REPO,
     env: { ...process.env, ...env },
     detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  child.stdin?.end(input);
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk) => {
