@@ -1,8 +1,4 @@
-import {
-  RecursiveCharacterTextSplitter,
-  TextSplitter,
-  type TextSplitterParams,
-} from "@langchain/textsplitters";
+import { TextSplitter } from "@langchain/textsplitters";
 import { sentenceSpans } from "../text/sentences.js";
 
 /**
@@ -14,24 +10,36 @@ export class SentenceTextSplitter extends TextSplitter {
     return "SentenceTextSplitter";
   }
 
-  private readonly fallback: RecursiveCharacterTextSplitter;
-
-  constructor(fields: Partial<TextSplitterParams>) {
-    super(fields);
-    this.fallback = new RecursiveCharacterTextSplitter({
-      chunkSize: this.chunkSize,
-      chunkOverlap: this.chunkOverlap,
-    });
-  }
-
   async splitText(text: string): Promise<string[]> {
     const pieces: string[] = [];
     for (const { text: sentence } of sentenceSpans(text)) {
       if (sentence.length <= this.chunkSize) pieces.push(sentence);
-      else pieces.push(...(await this.fallback.splitText(sentence)).map((part) => `${part} `));
+      else pieces.push(...cutAtWords(sentence, this.chunkSize));
     }
     return this.mergeSplits(pieces, "");
   }
+}
+
+/**
+ * Cuts a long sentence into pieces of at most `size` characters that end at words (a word longer
+ * than that is cut where it must). The pieces put end to end are the sentence itself, so every
+ * chunk made of them is a span of the document.
+ */
+function cutAtWords(sentence: string, size: number): string[] {
+  const pieces: string[] = [];
+  let piece = "";
+  for (const word of sentence.match(/\s*\S+\s*/g) ?? [sentence]) {
+    for (let start = 0; start < word.length; start += size) {
+      const part = word.slice(start, start + size);
+      if (piece.length + part.length > size) {
+        pieces.push(piece);
+        piece = "";
+      }
+      piece += part;
+    }
+  }
+  if (piece) pieces.push(piece);
+  return pieces;
 }
 
 export interface ChunkSpan {
