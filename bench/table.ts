@@ -10,7 +10,7 @@ function columns(rows: (string | number)[][], indent = "  "): string {
     .map((row) =>
       row
         .map((cell, c) =>
-          /^[\d.,]+( \w+)?$/.test(cell) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]),
+          /^-?[\d.,]+x?( [\w.]+)?$/.test(cell) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]),
         )
         .join("  ")
         .trimEnd(),
