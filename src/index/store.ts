@@ -52,7 +52,7 @@ const BUILDS = "builds";
 const LEXICAL_FILE = "lexical.json";
 const BATCH = 256;
 // hnswlib's search breadth; its default (10) loses recall once k nears it.
-const SEARCH_EF = 128;
+export const SEARCH_EF = 128;
 
 export async function splitDocuments(
   documents: SourceDocument[],

@@ -17,7 +17,7 @@ export type RetrievedChunk = Document<RetrievedMetadata>;
 // Reciprocal rank fusion (Cormack et al., 2009): score = Σ 1 / (RRF_K + rank).
 const RRF_K = 60;
 // Each ranking contributes this many candidates to the fusion.
-const CANDIDATES = 20;
+export const CANDIDATES = 20;
 
 /** Vector (HNSW) and lexical (BM25) search over one index, fused by reciprocal rank. */
 export class HybridRetriever extends BaseRetriever {

@@ -33,7 +33,19 @@ export function wordsWithParts(text: string): string[] {
   return tokens(text).map((token) => token.word);
 }
 
-export const stem = (word: string): string => stemmer(word.replace(/['’]s$/, ""));
+// The same words come back in every chunk and question: their stems are remembered, up to a bound.
+const stems = new Map<string, string>();
+const STEMS_KEPT = 100_000;
+
+export function stem(word: string): string {
+  let stemmed = stems.get(word);
+  if (stemmed === undefined) {
+    if (stems.size >= STEMS_KEPT) stems.clear();
+    stemmed = stemmer(word.replace(/['’]s$/, ""));
+    stems.set(word, stemmed);
+  }
+  return stemmed;
+}
 
 // Function words that carry no topic: English stop words plus the words questions are phrased with.
 export const STOP_WORDS = new Set(

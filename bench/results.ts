@@ -1,0 +1,39 @@
+import type { ExactComparison } from "./exact.js";
+import type { Machine } from "./machine.js";
+import type { QuestionKind } from "./questions.js";
+import type { ScaleOutput } from "./scaleWorker.js";
+import type { Latency } from "./stats.js";
+import type { Target } from "./targets.js";
+
+type Rate = { MB: number; chunks: number };
+type Startup = { wordVectors: number; index: number; total: number };
+
+/** What bench/results.json holds. Megabytes are 10^6 bytes; times are milliseconds. */
+export interface Results {
+  machine: Machine;
+  date: string;
+  settings: {
+    seed: number;
+    CHUNK_SIZE: number;
+    CHUNK_OVERLAP: number;
+    TOP_K: number;
+    embeddings: string;
+    hnsw: { M: number; efConstruction: number; ef: number };
+  };
+  corpus: { documents: number; chunks: number; megabytes: number };
+  ingestion: {
+    ms: { readAndSplit: number; embed: number; index: number; persist: number; total: number };
+    perSecond: { readAndSplit: Rate; embed: Rate; index: Rate; total: Rate };
+  };
+  /** A fresh process opening the assistant: from the persisted index, and with a full rebuild. */
+  startup: { loadMs: Startup; rebuildMs: Startup };
+  answering: {
+    questions: number;
+    latencyMs: Latency;
+    byKind: Partial<Record<QuestionKind, { questions: number; answered: number }>>;
+  };
+  exact: ExactComparison;
+  memory: { botAfterOpenRssMB: number; botPeakRssMB: number; benchPeakRssMB: number };
+  targets: Target[];
+  scale?: ScaleOutput[];
+}
