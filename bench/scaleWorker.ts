@@ -153,7 +153,7 @@ serveOnce<ScaleInput, ScaleOutput>(async ({ n, seed, kind, sources, questions, t
   if (kind === "corpus-like") {
     const bm25 = phase(`${kind} ${n.toLocaleString("en")}: BM25`, 1);
     const started = performance.now();
-    lexical = LexicalIndex.build(
+    lexical = await LexicalIndex.build(
       Array.from(docs, ([id, chunk]) => ({ id, text: chunk.pageContent })),
     );
     buildMs.bm25 = performance.now() - started;
