@@ -70,8 +70,6 @@ export function openAIEndpoint(config: CoreConfig) {
   };
 }
 
-export { coreSchema };
-
 const SNOWFLAKE = /^\d{17,20}$/;
 const snowflake = (options?: { error: string }) =>
   z.string(options).trim().regex(SNOWFLAKE, "must be a Discord id (17 to 20 digits)");

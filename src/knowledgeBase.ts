@@ -1,4 +1,3 @@
-import type { Embeddings } from "@langchain/core/embeddings";
 import type { CoreConfig } from "./config.js";
 import { loadDocuments, type SkippedFile, type SourceDocument } from "./documents/load.js";
 import { createEmbeddings, type EmbeddingsChoice } from "./embeddings/index.js";
@@ -53,7 +52,9 @@ interface Prepared {
  * a new one beside it and swaps it in, while questions keep being answered from the old one.
  */
 export class KnowledgeBase {
-  private retriever: HybridRetriever;
+  private index!: Index;
+  private retriever!: HybridRetriever;
+  public skipped!: SkippedFile[];
   private reloading: Promise<BuildReport> | undefined;
   private refreshing: Promise<unknown> = Promise.resolve();
 
@@ -61,10 +62,17 @@ export class KnowledgeBase {
     private readonly config: CoreConfig,
     private readonly choice: EmbeddingsChoice,
     private readonly settings: IndexSettings,
-    private index: Index,
-    public skipped: SkippedFile[],
+    index: Index,
+    skipped: SkippedFile[],
   ) {
-    this.retriever = new HybridRetriever(index, config.TOP_K);
+    this.use(index, skipped);
+  }
+
+  /** Answers from this index from now on; the retriever is derived from it. */
+  private use(index: Index, skipped: SkippedFile[]): void {
+    this.index = index;
+    this.retriever = new HybridRetriever(index, this.config.TOP_K);
+    this.skipped = skipped;
   }
 
   /** Loads the persisted index when it matches the documents and settings, and builds it otherwise. */
@@ -103,10 +111,6 @@ export class KnowledgeBase {
     return this.index.manifest;
   }
 
-  get embeddings(): Embeddings {
-    return this.choice.embeddings;
-  }
-
   /** The chunks most relevant to the question, best first. */
   retrieve(question: string): Promise<RetrievedChunk[]> {
     return this.retriever.invoke(question) as Promise<RetrievedChunk[]>;
@@ -130,9 +134,7 @@ export class KnowledgeBase {
         this.settings,
         onProgress,
       );
-      this.index = index;
-      this.retriever = new HybridRetriever(index, this.config.TOP_K);
-      this.skipped = skipped;
+      this.use(index, skipped);
       return this.report(previous, skipped, started, "reload");
     })().finally(() => {
       this.reloading = undefined;
@@ -158,9 +160,7 @@ export class KnowledgeBase {
       loadIndex(this.config.indexDir, this.choice.embeddings),
       loadDocuments(this.config.docsDir, this.config.MAX_DOCUMENT_BYTES),
     ]);
-    this.index = index;
-    this.retriever = new HybridRetriever(index, this.config.TOP_K);
-    this.skipped = skipped;
+    this.use(index, skipped);
     return index.manifest;
   }
 
