@@ -1,49 +1,61 @@
 import { loadWordVectors, type WordVectors } from "../embeddings/wordVectors.js";
 import type { RetrievedChunk } from "../retrieval/hybrid.js";
-import { sentenceSpans } from "../text/sentences.js";
+import { plainInline } from "../text/structure.js";
 import { STOP_WORDS, stem, tokens } from "../text/tokens.js";
+import { cutToClauses } from "./clauses.js";
+import { DEMAND_QUESTION, demandsOf } from "./demands.js";
+import { type Asks, asks, directSpan } from "./span.js";
 import { REFUSAL, type Source } from "./types.js";
+import { type Unit, unitsOf } from "./units.js";
 
 /** Two words count as the same idea from this cosine similarity of their vectors up. */
 const SOFT_MATCH = 0.6;
 /** What a soft match counts for, against 1 for the word itself: to decide whether to answer... */
 const SOFT_CREDIT = 0.9;
-/** ...and to choose the sentence, where the document's own words should win. */
+/** ...and to choose the unit, where the document's own words should win. */
 const SOFT_RANK_CREDIT = 0.5;
+/** What a word found only around a unit (its headings, its list's lead-in) counts for in choosing it. */
+const CONTEXT_RANK_CREDIT = 0.6;
 /** Share of the question's weighted terms the retrieved text must cover to be an answer. */
 const MIN_COVERAGE = 0.75;
-/** Share of the question's weighted terms the quoted sentence itself must cover. */
-const MIN_SENTENCE_COVERAGE = 0.5;
-/** A second sentence is quoted too when it scores this close to the best. */
-const SECOND_SENTENCE = 0.85;
-/** Bonus for a sentence holding the kind of answer the question asks for (a name, a date...). */
+/** Share of the question's weighted terms the quoted unit, with its context, must cover. */
+const MIN_UNIT_COVERAGE = 0.6;
+/** The focus of the question (what it asks about) must be in the unit at this similarity or more. */
+const FOCUS_MATCH = 0.7;
+/** A number, amount or date counts as "next to" the focus within this many characters. */
+const NEAR = 60;
+/** A second unit is quoted too when it scores this close to the best (and no direct answer was found). */
+const SECOND_UNIT = 0.85;
+/** Bonus for a unit holding the kind of answer the question asks for (a name, a date...). */
 const EXPECTED_BONUS = 0.15;
-/** Weight of the framing verbs ("demand", "propose") in choosing a sentence. */
+/** Weight of the framing verbs ("demand", "propose") in choosing a unit. */
 const FRAMING_BONUS = 0.3;
 /** Weight of the chunk's similarity to the question, which breaks ties. */
 const SIMILARITY_BONUS = 0.05;
-/** For a question made of a framing verb alone, the similarity a sentence needs. */
+/** For a question made of framing words alone, the similarity a unit needs. */
 const FRAMING_ONLY_MATCH = 0.5;
+/** At most this many demands are listed. */
+const DEMANDS_MAX = 5;
 
-// Verbs that frame a question about a text ("what does it demand?") rather than name its topic:
-// they help choose the sentence but a document need not contain them.
+// Words that frame a question about a text ("what does the article say?", "what does it demand?")
+// rather than name its topic: they help choose the sentence but a document need not contain them.
 const FRAMING = new Set(
-  "demand require want ask request call urg mean discuss cover concern happen stat talk propos suggest".split(
+  "demand requir want ask request call urg mean discuss cover concern happen stat talk propos suggest text articl stori report document doc piec page readm passag write-up".split(
     " ",
   ),
 );
 
-const MONTHS =
-  "january|february|march|april|may|june|july|august|september|october|november|december";
-const DATE = new RegExp(
-  `\\b(${MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|(1[89]|20)\\d\\d)\\b`,
-  "i",
-);
 const NUMBER =
-  /\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b/i;
+  /\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|dozen|hundred|thousand|million|billion)\b|[$€£¥]\s?\d/gi;
+const DATE =
+  /\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|(1[89]|20)\d\d|\d{1,2}:\d\d)\b/gi;
+// A question that asks for several names: "which countries…", "who were the co-sponsors?".
+const PLURAL =
+  /\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b|\bwho\s+(?:are|were)\b|\bwhat\s+(?:are|were)\s+the\s+\w+s\b/i;
+// "What does the resolution demand?": the words between the auxiliary and the demand verb.
+const SUBJECT =
+  /\b(?:does|do|did|is|are|was|were|will|would)\s+(.+?)\s+(?:demand|call|urge|propose|request|ask|want|recommend|require|push)/i;
 const CAPITALIZED = /(?<!^|[.!?]\s+)\b\p{Lu}[\p{L}\p{N}-]*/gu;
-
-type Expects = "name" | "date" | "number" | undefined;
 
 export interface ExtractiveResult {
   answered: boolean;
@@ -64,9 +76,7 @@ interface Term {
   rank?: number;
 }
 
-interface Candidate {
-  chunk: RetrievedChunk;
-  text: string;
+interface Words {
   /** Lower-cased words, stop words left out. */
   words: string[];
   /** Stems of the words that were not capitalized mid-sentence (names match only as written). */
@@ -75,18 +85,23 @@ interface Candidate {
   ranks: number[];
 }
 
-function expectedAnswer(question: string): Expects {
-  const q = question.toLowerCase();
-  if (/\b(when|what (date|day|year|time)|which (date|day|year))\b/.test(q)) return "date";
-  if (/\bhow (many|much|often|long)\b/.test(q)) return "number";
-  if (/\b(who|whom|whose|where|which \w+)\b/.test(q)) return "name";
-  return undefined;
+interface Candidate {
+  unit: Unit;
+  text: Words;
+  context: Words;
+}
+
+interface Scored {
+  candidate: Candidate;
+  score: number;
 }
 
 /**
- * Answers by quoting: picks the retrieved sentences that cover the question's terms (the words
- * themselves, or words whose vectors are close), and refuses when the retrieved text does not
- * cover them. It never writes anything that is not in the documents.
+ * Answers by quoting: picks the retrieved units (sentences, list items, table rows, values under
+ * their heading) that cover the question's terms, leads with the short span that answers it when
+ * the question asks for one (a name, a date, a number), cuts the quote to the clauses that matter,
+ * and refuses when the retrieved text does not hold what is asked. It never writes anything that
+ * is not in the documents.
  */
 export class ExtractiveAnswerer {
   constructor(private readonly vectors: WordVectors) {}
@@ -97,66 +112,204 @@ export class ExtractiveAnswerer {
 
   answer(question: string, chunks: RetrievedChunk[]): ExtractiveResult {
     const terms = this.terms(question);
-    const candidates = this.candidates(chunks);
+    const candidates = unitsOf(chunks).map((unit) => ({
+      unit,
+      text: this.words(plainInline(unit.text)),
+      context: this.words(unit.context),
+    }));
     if (terms.length === 0 || candidates.length === 0) return REFUSED;
-    const matrix = candidates.map((candidate) =>
-      terms.map((term) => this.similarity(term, candidate)),
-    );
+    const kind = asks(question);
+    // Similarity of each term to each unit's own words, and to the words around it.
+    const inText = candidates.map((c) => terms.map((term) => this.similarity(term, c.text)));
+    const inContext = candidates.map((c) => terms.map((term) => this.similarity(term, c.context)));
+    const matrix = inText.map((row, c) => row.map((sim, t) => Math.max(sim, inContext[c][t])));
     const best = terms.map((_, t) => Math.max(...matrix.map((row) => row[t])));
     const sum = (credit: (term: Term, t: number) => number) =>
       terms.reduce((total, term, t) => total + credit(term, t), 0);
+    const topical = (term: Term) => !term.framing;
 
-    // A question that names no topic ("what does it demand?") is about the documents themselves:
-    // its framing verb is all there is to choose a sentence by.
-    const framingOnly = terms.every((term) => term.framing);
-    if (framingOnly) {
-      if (Math.max(...best) < FRAMING_ONLY_MATCH) return REFUSED;
-      const scored = candidates.map((candidate, c) => ({
-        candidate,
-        score: sum((term, t) => term.weight * matrix[c][t]),
-      }));
-      return quote(choose(scored));
+    if (!kind && DEMAND_QUESTION.test(question)) {
+      const demands = this.demands(question, terms, candidates);
+      if (demands) return demands;
     }
 
-    const topical = (term: Term) => !term.framing;
+    // A question that names no topic ("what does it demand?", "who reported the story?") is about
+    // the documents themselves: its framing words are all there is to choose a unit by.
+    if (terms.every((term) => term.framing)) {
+      if (Math.max(...best) < FRAMING_ONLY_MATCH) return REFUSED;
+      const scored = candidates
+        .map((candidate, c) => ({
+          candidate,
+          score:
+            sum((term, t) => term.weight * matrix[c][t]) +
+            (kind && fits(candidate.unit.text, kind, new Set()) ? EXPECTED_BONUS : 0),
+        }))
+        .filter((entry) => !kind || fits(entry.candidate.unit.text, kind, new Set()));
+      if (scored.length === 0) return REFUSED;
+      return this.quote(choose(scored, kind), terms, kind, question);
+    }
+
     const total = sum((term) => (topical(term) ? term.weight : 0));
     const covered = sum((term, t) => (topical(term) ? term.weight * gateCredit(best[t]) : 0));
-    const passage = candidates.map((candidate) => candidate.text.toLowerCase()).join(" ");
-    const namesFound =
-      terms.every((term, t) => !term.name || best[t] === 1) &&
-      namePhrases(question).every((phrase) => passage.includes(phrase));
     // Similar words alone are not enough: at least one of the question's own words must be there.
     const anchored = terms.some((term, t) => topical(term) && best[t] === 1);
-    if (!namesFound || !anchored || covered / total < MIN_COVERAGE) return REFUSED;
+    if (!anchored || covered / total < MIN_COVERAGE) return REFUSED;
 
-    // Within the retrieved text, a term found in every sentence tells them apart less than a rare one.
+    // Within the retrieved text, a term found in every unit tells them apart less than a rare one.
     const rarity = terms.map((_, t) => {
       const found = matrix.filter((row) => row[t] === 1).length;
       return Math.log(1 + candidates.length / (1 + found));
     });
     const rankTotal = sum((term, t) => (topical(term) ? term.weight * rarity[t] : 0));
-    const expects = expectedAnswer(question);
     const questionWords = new Set(terms.map((term) => term.word));
+    const focus = this.focus(question, terms);
+    const phrases = namePhrases(question);
     const scored = candidates
       .map((candidate, c) => {
+        const own = (t: number) => Math.max(inText[c][t], CONTEXT_RANK_CREDIT * inContext[c][t]);
         const credit = (term: Term, t: number) =>
           topical(term) ? term.weight * gateCredit(matrix[c][t]) : 0;
         const rank = (term: Term, t: number) =>
-          topical(term) ? term.weight * rarity[t] * rankCredit(matrix[c][t]) : 0;
+          topical(term) ? term.weight * rarity[t] * rankCredit(own(t)) : 0;
         const framing = (term: Term, t: number) => (term.framing ? term.weight * matrix[c][t] : 0);
+        const scope = `${candidate.unit.text} ${candidate.unit.context}`.toLowerCase();
+        const namesFound =
+          terms.every((term, t) => !term.name || matrix[c][t] === 1) &&
+          phrases.every((phrase) => scope.includes(phrase));
         return {
           candidate,
+          c,
+          namesFound,
           coverage: sum(credit) / total,
           score:
             sum(rank) / rankTotal +
-            (fits(candidate.text, expects, questionWords) ? EXPECTED_BONUS : 0) +
+            (kind && fits(candidate.unit.text, kind, questionWords) ? EXPECTED_BONUS : 0) +
             (FRAMING_BONUS * sum(framing)) / total +
-            SIMILARITY_BONUS * candidate.chunk.metadata.similarity,
+            SIMILARITY_BONUS * candidate.unit.chunk.metadata.similarity,
         };
       })
-      .filter((entry) => entry.coverage >= MIN_SENTENCE_COVERAGE);
+      .filter(
+        (entry) =>
+          entry.namesFound &&
+          entry.coverage >= MIN_UNIT_COVERAGE &&
+          this.holdsFocus(entry.candidate, entry.c, focus, kind, inText, inContext, terms),
+      );
     if (scored.length === 0) return REFUSED;
-    return quote(choose(scored));
+    return this.quote(choose(scored, kind), terms, kind, question);
+  }
+
+  /**
+   * Whether a unit holds what the question asks about: its focus word (or a related form or close
+   * synonym), and for how many / how much / when, a number, amount or date next to it.
+   */
+  private holdsFocus(
+    candidate: Candidate,
+    c: number,
+    focus: number | undefined,
+    kind: Asks | undefined,
+    inText: number[][],
+    inContext: number[][],
+    terms: Term[],
+  ): boolean {
+    const text = candidate.unit.text;
+    if (focus !== undefined && Math.max(inText[c][focus], inContext[c][focus]) < FOCUS_MATCH)
+      return false;
+    if (kind !== "count" && kind !== "amount" && kind !== "when") return true;
+    const pattern = kind === "when" ? DATE : NUMBER;
+    const found = [...text.matchAll(pattern)].map((match) => match.index ?? 0);
+    if (found.length === 0) return false;
+    if (kind === "when" || focus === undefined || inText[c][focus] < FOCUS_MATCH) return true;
+    // The number must stand next to the thing counted, not anywhere in the sentence.
+    const at = wordOffsets(text, terms[focus], this);
+    return found.some((offset) => at.some((position) => Math.abs(position - offset) <= NEAR));
+  }
+
+  /** The term the question asks about: the thing counted, else its last topical word. */
+  private focus(question: string, terms: Term[]): number | undefined {
+    const counted = /\bhow (?:many|much)\s+(?:[\w-]+\s+){0,2}?([\w-]+)/i.exec(question);
+    const order = tokens(question).map((token) => token.word);
+    const topical = terms
+      .map((term, t) => ({ term, t, at: order.indexOf(term.word) }))
+      .filter(({ term }) => !term.framing && !term.name);
+    if (counted) {
+      const word = counted[1].toLowerCase();
+      const found = topical.find(({ term }) => term.word === word || term.stem === stem(word));
+      if (found) return found.t;
+    }
+    if (topical.length === 0) return undefined;
+    return topical.reduce((a, b) => (b.at > a.at ? b : a)).t;
+  }
+
+  /** A bulleted list of what the thing asked about demands, or undefined when nothing is found. */
+  private demands(
+    question: string,
+    terms: Term[],
+    candidates: Candidate[],
+  ): ExtractiveResult | undefined {
+    // The thing asked about ("what does THE RESOLUTION demand?"), or for "it", what the documents
+    // are about; any other word of the question ("what MEETING does it propose?") narrows the list.
+    const subjectWords = new Set(
+      tokens(SUBJECT.exec(question)?.[1] ?? "").map((token) => stem(token.word)),
+    );
+    const named = terms
+      .filter((term) => !term.framing && subjectWords.has(term.stem))
+      .map((term) => term.stem);
+    const narrowing = terms.filter((term) => !term.framing && !subjectWords.has(term.stem));
+    const subjects = new Set(
+      named.length > 0
+        ? named
+        : candidates.flatMap((c) => this.words(c.unit.chunk.metadata.title).words.map(stem)),
+    );
+    const demands = demandsOf(
+      candidates.map((c) => c.unit),
+      subjects,
+    )
+      .filter(({ text }) => {
+        const words = this.words(text);
+        return narrowing.every((term) => this.similarity(term, words) >= FOCUS_MATCH);
+      })
+      .slice(0, DEMANDS_MAX);
+    if (demands.length === 0) return undefined;
+    const sources: Source[] = [];
+    const lines = demands
+      .sort((a, b) => a.unit.position - b.unit.position)
+      .map(({ unit, text }) => `- ${text} [${cite(sources, unit, text).n}]`);
+    return { answered: true, answer: lines.join("\n"), sources };
+  }
+
+  /** The answer: the direct span first when there is one, then the quote(s), each cited. */
+  private quote(
+    chosen: Candidate[],
+    terms: Term[],
+    kind: Asks | undefined,
+    question: string,
+  ): ExtractiveResult {
+    const sources: Source[] = [];
+    const lines: string[] = [];
+    const questionWords = new Set(tokens(question).map((token) => token.word));
+    const [first] = chosen;
+    // Where the question's words stand in the unit: the words themselves, else similar words.
+    const anchors = (candidate: Candidate) => {
+      const topical = terms.filter((term) => !term.framing);
+      const exact = topical.flatMap((term) => wordOffsets(candidate.unit.text, term));
+      return exact.length > 0
+        ? exact
+        : topical.flatMap((term) => wordOffsets(candidate.unit.text, term, this));
+    };
+    const span =
+      kind && first.unit.kind !== "code"
+        ? directSpan(first.unit.text, kind, anchors(first), questionWords, PLURAL.test(question))
+        : undefined;
+    const quoted = span ? [first] : chosen;
+    for (const candidate of quoted) {
+      const { unit } = candidate;
+      const keep = [...anchors(candidate), ...(span && candidate === first ? [span.start] : [])];
+      const text = unit.kind === "sentence" ? cutToClauses(unit.text, keep) : unit.text;
+      const source = cite(sources, unit, text);
+      lines.push(display(unit, text, source.n));
+    }
+    if (span) lines.unshift(`**${span.text.replace(/\*/g, "")}** [${sources[0].n}]`);
+    return { answered: true, answer: lines.join("\n"), sources };
   }
 
   private terms(question: string): Term[] {
@@ -182,36 +335,48 @@ export class ExtractiveAnswerer {
     return terms;
   }
 
-  private candidates(chunks: RetrievedChunk[]): Candidate[] {
-    const seen = new Set<string>();
-    const candidates: Candidate[] = [];
-    for (const chunk of chunks) {
-      for (const span of sentenceSpans(chunk.pageContent)) {
-        const text = span.text.trim();
-        const key = `${chunk.metadata.documentId}:${chunk.metadata.start + span.start}`;
-        // The headline is the document's title, shown with every source; quote the body.
-        if (seen.has(key) || text.length < 2 || text.endsWith(chunk.metadata.title)) continue;
-        seen.add(key);
-        const content = tokens(text).filter((token) => !STOP_WORDS.has(token.word));
-        const stems = content
-          .filter((token) => !token.capitalized || token.first)
-          .map((token) => stem(token.word));
-        const words = content.map((token) => token.word);
-        const ranks = words.flatMap((word) => this.vectors.rank(word) ?? []);
-        candidates.push({ chunk, text, words, stems: new Set(stems), ranks });
-      }
-    }
-    return candidates;
+  words(text: string): Words {
+    const content = tokens(text).filter((token) => !STOP_WORDS.has(token.word));
+    const stems = content
+      .filter((token) => !token.capitalized || token.first)
+      .map((token) => stem(token.word));
+    const words = content.map((token) => token.word);
+    const ranks = words.flatMap((word) => this.vectors.rank(word) ?? []);
+    return { words, stems: new Set(stems), ranks };
   }
 
-  /** 1 when the candidate has the term's word, else the best cosine similarity of its words to it. */
-  private similarity(term: Term, candidate: Candidate): number {
-    if (candidate.stems.has(term.stem) || candidate.words.includes(term.word)) return 1;
+  /** 1 when the words have the term's word, else the best cosine similarity of one of them to it. */
+  similarity(term: Term, words: Words): number {
+    if (words.stems.has(term.stem) || words.words.includes(term.word)) return 1;
     if (term.rank === undefined) return 0;
     let best = 0;
-    for (const rank of candidate.ranks) best = Math.max(best, this.vectors.cosine(term.rank, rank));
+    for (const rank of words.ranks) best = Math.max(best, this.vectors.cosine(term.rank, rank));
     return best;
   }
+}
+
+/** Where a term (or, given the answerer, a word close to it) stands in a text, as offsets. */
+function wordOffsets(text: string, term: Term, answerer?: ExtractiveAnswerer): number[] {
+  const out: number[] = [];
+  for (const match of text.matchAll(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu)) {
+    const at = match.index ?? 0;
+    const parts = match[0].split(/['’-]/);
+    for (const part of [match[0], ...(parts.length > 1 ? parts : [])]) {
+      const word = part.toLowerCase();
+      if (word === term.word || stem(word) === term.stem) {
+        out.push(at + (part === match[0] ? 0 : match[0].indexOf(part)));
+        break;
+      }
+      if (answerer && term.rank !== undefined) {
+        const words = answerer.words(word);
+        if (answerer.similarity(term, words) >= SOFT_MATCH) {
+          out.push(at);
+          break;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /** Runs of two or more capitalized words after the first word ("United States"), lower-cased. */
@@ -221,47 +386,58 @@ function namePhrases(question: string): string[] {
   return phrases.map((phrase) => phrase.toLowerCase().replace(/\s+/g, " "));
 }
 
-/** Whether a sentence holds the kind of answer the question asks for. */
-function fits(text: string, expects: Expects, questionWords: Set<string>): boolean {
-  if (expects === "date") return DATE.test(text);
-  if (expects === "number") return NUMBER.test(text);
-  if (expects === "name") {
-    return (text.match(CAPITALIZED) ?? []).some((word) => !questionWords.has(word.toLowerCase()));
-  }
-  return false;
+/** Whether a unit holds the kind of answer the question asks for. */
+function fits(text: string, kind: Asks, questionWords: Set<string>): boolean {
+  if (kind === "when") return new RegExp(DATE.source, "i").test(text);
+  if (kind === "count" || kind === "amount") return new RegExp(NUMBER.source, "i").test(text);
+  return (text.match(CAPITALIZED) ?? []).some((word) => !questionWords.has(word.toLowerCase()));
 }
 
-/** The best sentence, and the next one too when it scores nearly as well, in document order. */
-function choose(scored: { candidate: Candidate; score: number }[]): Candidate[] {
+/** The best unit, and the next one too when it scores nearly as well, in document order. */
+function choose(scored: Scored[], kind: Asks | undefined): Candidate[] {
   const [first, second] = [...scored].sort((a, b) => b.score - a.score);
   const chosen =
-    second && second.score >= SECOND_SENTENCE * first.score ? [first, second] : [first];
-  return chosen.map((entry) => entry.candidate).sort((a, b) => order(a) - order(b));
+    second && !kind && second.score >= SECOND_UNIT * first.score ? [first, second] : [first];
+  return chosen.map((entry) => entry.candidate).sort((a, b) => a.unit.position - b.unit.position);
 }
 
-/** The chosen sentences as quotes, each with a numbered citation of its chunk. */
-function quote(chosen: Candidate[]): ExtractiveResult {
-  const sources: Source[] = [];
-  const lines = chosen.map(({ chunk, text }) => {
-    const { metadata } = chunk;
-    let source = sources.find((s) => s.source === metadata.source && s.chunk === metadata.chunk);
-    if (source) source.quote += ` ${text}`;
-    else {
-      source = {
-        n: sources.length + 1,
-        title: metadata.title,
-        source: metadata.source,
-        chunk: metadata.chunk,
-        score: metadata.score,
-        text: chunk.pageContent,
-        quote: text,
-        ...(metadata.date ? { date: metadata.date } : {}),
-      };
-      sources.push(source);
-    }
-    return `“${text}” [${source.n}]`;
-  });
-  return { answered: true, answer: lines.join("\n"), sources };
+/** The source a unit is cited as, numbered in order of first citation; its quote grows. */
+function cite(sources: Source[], unit: Unit, quote: string): Source {
+  const { metadata } = unit.chunk;
+  let source = sources.find((s) => s.source === metadata.source && s.chunk === metadata.chunk);
+  if (source) source.quote += ` ${quote}`;
+  else {
+    source = {
+      n: sources.length + 1,
+      title: metadata.title,
+      source: metadata.source,
+      chunk: metadata.chunk,
+      score: metadata.score,
+      text: unit.chunk.pageContent,
+      quote,
+      ...(metadata.date ? { date: metadata.date } : {}),
+    };
+    sources.push(source);
+  }
+  return source;
+}
+
+/** A unit as quoted: prose in quotation marks; a list item, row, value or code with what frames it. */
+function display(unit: Unit, text: string, n: number): string {
+  switch (unit.kind) {
+    case "sentence":
+      return `“${text}” [${n}]`;
+    case "item":
+      return `${unit.intro ? `${unit.intro}\n` : unit.heading ? `${unit.heading}:\n` : ""}${text} [${n}]`;
+    case "row":
+      return `${unit.heading ? `${unit.heading}:\n` : ""}${unit.intro ? `${unit.intro}\n` : ""}${text} [${n}]`;
+    case "code":
+      return `${unit.intro ?? unit.heading ?? ""}\n${text}\n[${n}]`.trim();
+    default:
+      return unit.byline
+        ? `“${text}” [${n}]`
+        : `${unit.heading ? `${unit.heading} — ` : ""}${text} [${n}]`;
+  }
 }
 
 function gateCredit(similarity: number): number {
@@ -269,9 +445,9 @@ function gateCredit(similarity: number): number {
 }
 
 function rankCredit(similarity: number): number {
-  return similarity === 1 ? 1 : similarity >= SOFT_MATCH ? SOFT_RANK_CREDIT : 0;
-}
-
-function order(candidate: Candidate): number {
-  return candidate.chunk.metadata.start + candidate.chunk.pageContent.indexOf(candidate.text);
+  return similarity >= 1
+    ? 1
+    : similarity >= SOFT_MATCH
+      ? SOFT_RANK_CREDIT * similarity
+      : similarity * 0;
 }

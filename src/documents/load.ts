@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { convert } from "html-to-text";
+import { htmlToMarkdown } from "./html.js";
 import { extractMetadata, markdownHeading } from "./metadata.js";
 
 export interface SourceDocument {
@@ -13,6 +13,8 @@ export interface SourceDocument {
   source: string;
   /** The readable text that chunks and offsets refer to. */
   text: string;
+  /** How the text is written: Markdown (also HTML, turned into Markdown) is cut by its structure. */
+  format: "text" | "markdown";
   /** sha256 of the file's bytes. */
   hash: string;
 }
@@ -53,27 +55,19 @@ function decode(bytes: Buffer): string {
   }
 }
 
-function readable(raw: string, extension: string): { text: string; heading?: string } {
+function readable(
+  raw: string,
+  extension: string,
+): { text: string; heading?: string; format: SourceDocument["format"] } {
   const normalized = raw.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
   if (extension === ".html" || extension === ".htm") {
-    const heading = /<title[^>]*>([^<]*)<\/title>/i.exec(normalized)?.[1]?.trim();
-    const text = convert(normalized, {
-      wordwrap: false,
-      selectors: [
-        { selector: "a", options: { ignoreHref: true } },
-        { selector: "img", format: "skip" },
-        { selector: "h1", options: { uppercase: false } },
-        { selector: "h2", options: { uppercase: false } },
-        { selector: "h3", options: { uppercase: false } },
-        { selector: "table", options: { uppercaseHeaderCells: false } },
-      ],
-    });
-    return { text, heading: heading || undefined };
+    const { markdown, title } = htmlToMarkdown(normalized);
+    return { text: markdown, heading: title, format: "markdown" };
   }
   if (extension === ".md" || extension === ".markdown") {
-    return { text: normalized, heading: markdownHeading(normalized) };
+    return { text: normalized, heading: markdownHeading(normalized), format: "markdown" };
   }
-  return { text: normalized };
+  return { text: normalized, format: "text" };
 }
 
 async function loadDocument(docsDir: string, source: string, maxBytes: number) {
@@ -91,11 +85,11 @@ async function loadDocument(docsDir: string, source: string, maxBytes: number) {
     );
   }
   const bytes = await readFile(full);
-  const { text, heading } = readable(decode(bytes), extension);
+  const { text, heading, format } = readable(decode(bytes), extension);
   if (text.trim().length === 0) throw new SkipError("empty: the file has no text");
   const id = source.slice(0, -extension.length).split(path.sep).join("/");
   const hash = createHash("sha256").update(bytes).digest("hex");
-  return { id, source, text, hash, ...extractMetadata(text, source, heading) };
+  return { id, source, text, format, hash, ...extractMetadata(text, source, heading) };
 }
 
 /** Reads every document under docsDir; a file that cannot be used is skipped with its reason. */

@@ -22,7 +22,12 @@ import {
   type Manifest,
   readManifest,
 } from "./manifest.js";
-import { SentenceTextSplitter, splitWithOffsets } from "./splitter.js";
+import {
+  type ChunkSpan,
+  SentenceTextSplitter,
+  splitMarkdown,
+  splitWithOffsets,
+} from "./splitter.js";
 
 export interface ChunkMetadata {
   /** `${documentId}#${chunk}` */
@@ -34,6 +39,18 @@ export interface ChunkMetadata {
   chunk: number;
   start: number;
   end: number;
+  /** How the document is written ("markdown" is read by its structure when answering). */
+  format?: "text" | "markdown";
+  /** Markdown: the headings above the chunk, outermost first. */
+  headings?: string[];
+  /** Markdown: the header row or lead-in of a list or table the chunk starts inside. */
+  lead?: string;
+}
+
+/** What is embedded and indexed for a chunk: its text with the headings and lead-in above it. */
+export function contextualText(chunk: Chunk): string {
+  const { headings = [], lead } = chunk.metadata;
+  return [...headings, ...(lead ? [lead] : []), chunk.pageContent].join("\n");
 }
 
 export type Chunk = Document<ChunkMetadata>;
@@ -61,7 +78,10 @@ export async function splitDocuments(
   const splitter = new SentenceTextSplitter(settings.splitter);
   const chunks: Chunk[] = [];
   for (const doc of documents) {
-    const spans = await splitWithOffsets(splitter, doc.text);
+    const spans: ChunkSpan[] =
+      doc.format === "markdown"
+        ? splitMarkdown(doc.text, settings.splitter.chunkSize)
+        : await splitWithOffsets(splitter, doc.text);
     await yieldToEventLoop();
     spans.forEach((span, n) => {
       const metadata: ChunkMetadata = {
@@ -73,6 +93,9 @@ export async function splitDocuments(
         chunk: n + 1,
         start: span.start,
         end: span.end,
+        format: doc.format,
+        ...(span.headings?.length ? { headings: span.headings } : {}),
+        ...(span.lead ? { lead: span.lead } : {}),
       };
       chunks.push(new Document({ pageContent: span.text, metadata }));
     });
@@ -99,7 +122,7 @@ export async function buildIndex(
   // (and acknowledging Discord's interactions in time) while it rebuilds a large index.
   const vectors: number[][] = [];
   for (let i = 0; i < chunks.length; i += BATCH) {
-    const batch = chunks.slice(i, i + BATCH).map((chunk) => chunk.pageContent);
+    const batch = chunks.slice(i, i + BATCH).map(contextualText);
     vectors.push(...(await embeddings.embedDocuments(batch)));
     onProgress("embed", vectors.length, chunks.length);
     await yieldToEventLoop();
@@ -117,7 +140,7 @@ export async function buildIndex(
   store.index.setEf(SEARCH_EF);
   // Lexical ids are the vector store's labels, so one docstore serves both.
   const lexical = await LexicalIndex.build(
-    chunks.map((chunk, label) => ({ id: String(label), text: chunk.pageContent })),
+    chunks.map((chunk, label) => ({ id: String(label), text: contextualText(chunk) })),
   );
   onProgress("index", chunks.length, chunks.length);
 

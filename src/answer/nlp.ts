@@ -1,0 +1,63 @@
+import model from "wink-eng-lite-web-model";
+import winkNLP from "wink-nlp";
+
+/** A word of a tagged text, with its offsets into that text. */
+export interface Tagged {
+  text: string;
+  start: number;
+  end: number;
+  /** Universal part of speech (PROPN, NOUN, VERB, NUM, DET...). */
+  pos: string;
+}
+
+export interface Entity {
+  text: string;
+  start: number;
+  end: number;
+  /** DATE, TIME, CARDINAL, MONEY, PERCENT, ORDINAL, DURATION... */
+  type: string;
+}
+
+// wink-nlp with its English "lite" model (MIT, an npm package: nothing is downloaded). Its parts of
+// speech and entities (dates, numbers, amounts) find the span that answers a question. Loaded on
+// first use: the command line and the bot only pay for it when they answer.
+let nlp: ReturnType<typeof winkNLP> | undefined;
+
+function load() {
+  nlp ??= winkNLP(model);
+  return nlp;
+}
+
+/** Parts of speech and entities of a short text (a sentence), with offsets into it. */
+export function tag(text: string): { words: Tagged[]; entities: Entity[] } {
+  const engine = load();
+  const its = engine.its;
+  const doc = engine.readDoc(text);
+  const values = doc.tokens().out() as string[];
+  const pos = doc.tokens().out(its.pos) as string[];
+  const words: Tagged[] = [];
+  let at = 0;
+  values.forEach((value, i) => {
+    const start = text.indexOf(value, at);
+    if (start < 0) return;
+    at = start + value.length;
+    words.push({ text: value, start, end: at, pos: pos[i] });
+  });
+  const entities: Entity[] = [];
+  let from = 0;
+  for (const entity of doc.entities().out(its.detail) as unknown as {
+    value: string;
+    type: string;
+  }[]) {
+    const start = text.indexOf(entity.value, from);
+    if (start < 0) continue;
+    from = start + entity.value.length;
+    entities.push({ text: entity.value, start, end: from, type: entity.type });
+  }
+  return { words, entities };
+}
+
+/** Loads the model now (about 0.8 s), so that the first question does not wait for it. */
+export function warmUp(): void {
+  load();
+}

@@ -1,0 +1,175 @@
+import { tag } from "./nlp.js";
+
+/** What kind of short answer a question asks for, when it asks for one. */
+export type Asks = "who" | "which" | "name" | "when" | "where" | "count" | "amount";
+
+/** The longest direct answer shown: past that it is not short, and the quote says it better. */
+export const SPAN_MAX = 80;
+/** How far (in characters) a worse-placed candidate counts as: an article before a name ("the UN")... */
+const AFTER_ARTICLE = 60;
+/** ...an acronym, for "who" (people and countries are written out)... */
+const ACRONYM = 40;
+/** ...and a place named without "in", "at" or "from", for "where". */
+const NOT_A_PLACE = 120;
+/** ...and one name, when the question asks for several. */
+const SINGLE_OF_MANY = 40;
+
+const MONTHS =
+  "January|February|March|April|May|June|July|August|September|October|November|December";
+const DATES = new RegExp(
+  `\\b(?:(?:${MONTHS})\\s+\\d{1,2}(?:,\\s*\\d{4})?|\\d{1,2}\\s+(?:${MONTHS})(?:\\s+\\d{4})?|(?:${MONTHS})\\s+\\d{4}|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|(?:19|20)\\d\\d)\\b`,
+  "g",
+);
+
+export function asks(question: string): Asks | undefined {
+  const q = question.toLowerCase();
+  if (/\bhow many\b/.test(q)) return "count";
+  if (/\bhow much\b/.test(q)) return "amount";
+  if (/\bwhen\b|\bwhat (date|day|year|time)\b|\bwhich (date|day|year)\b/.test(q)) return "when";
+  if (/\bwhere\b/.test(q)) return "where";
+  if (/\b(who|whom|whose)\b/.test(q)) return "who";
+  if (
+    /\bwhat(?:'s| is| was| are)? (?:it|the \w+|this \w+)? ?(called|named|titled)\b|\bwhat(?:'s| is| was) (?:the|its) (name|title)\b/.test(
+      q,
+    )
+  )
+    return "name";
+  if (/\bwhich\b/.test(q)) return "which";
+  return undefined;
+}
+
+interface Candidate {
+  start: number;
+  end: number;
+  penalty: number;
+}
+
+/**
+ * The shortest span of a sentence that answers the question (a name, a date, a number, a title),
+ * verbatim, chosen nearest to the words of the sentence that matched the question; undefined when
+ * the sentence holds none. `anchors` are the offsets of the matched words, `questionWords` the
+ * question's own words (lower-cased), which are never the answer.
+ */
+export function directSpan(
+  text: string,
+  kind: Asks,
+  anchors: number[],
+  questionWords: Set<string>,
+  plural = false,
+): { text: string; start: number; end: number } | undefined {
+  const candidates = candidatesFor(text, kind, plural).filter((candidate) => {
+    const words = text
+      .slice(candidate.start, candidate.end)
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu);
+    return (
+      candidate.end - candidate.start <= SPAN_MAX &&
+      words !== null &&
+      !words.every((word) => questionWords.has(word))
+    );
+  });
+  if (candidates.length === 0) return undefined;
+  const distance = (candidate: Candidate) =>
+    anchors.length === 0
+      ? candidate.start
+      : Math.min(
+          ...anchors.map((at) =>
+            at < candidate.start
+              ? candidate.start - at
+              : at >= candidate.end
+                ? at - candidate.end
+                : 0,
+          ),
+        );
+  const best = candidates.reduce((a, b) =>
+    distance(b) + b.penalty < distance(a) + a.penalty ? b : a,
+  );
+  return { text: text.slice(best.start, best.end), start: best.start, end: best.end };
+}
+
+function candidatesFor(text: string, kind: Asks, plural: boolean): Candidate[] {
+  const { words, entities } = tag(text);
+  const dates = [
+    ...entities.filter((e) => e.type === "DATE" || e.type === "TIME"),
+    ...[...text.matchAll(DATES)].map((m) => ({
+      start: m.index ?? 0,
+      end: (m.index ?? 0) + m[0].length,
+    })),
+  ];
+  const inDate = (start: number, end: number) => dates.some((d) => start < d.end && end > d.start);
+  if (kind === "when") return merge(dates).map((d) => ({ ...d, penalty: 0 }));
+  if (kind === "count" || kind === "amount") {
+    const amounts = entities.filter((e) =>
+      kind === "amount"
+        ? ["MONEY", "PERCENT", "CARDINAL", "QUANTITY"].includes(e.type)
+        : e.type === "CARDINAL",
+    );
+    const numbers = words.filter((w) => w.pos === "NUM" && !inDate(w.start, w.end));
+    return merge([...amounts, ...numbers].filter((n) => !inDate(n.start, n.end))).map((n) => ({
+      ...n,
+      penalty: 0,
+    }));
+  }
+  if (kind === "name") {
+    const quoted = [...text.matchAll(/["“]([^"”]{3,80}?)[,.;:]?["”]/g)].map((m) => ({
+      start: (m.index ?? 0) + 1,
+      end: (m.index ?? 0) + 1 + m[1].length,
+      penalty: 0,
+    }));
+    if (quoted.length > 0) return quoted;
+  }
+  const out: Candidate[] = [];
+  // Code in backticks names functions, options and values in documentation.
+  for (const m of text.matchAll(/`([^`\n]{1,60})`/g)) {
+    out.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, penalty: 10 });
+  }
+  // Runs of proper nouns ("Chen Xu", "Human Rights Council"), joined into lists ("Belarus, Cuba").
+  const runs: { start: number; end: number }[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i].pos !== "PROPN") continue;
+    let j = i;
+    while (
+      j + 1 < words.length &&
+      words[j + 1].pos === "PROPN" &&
+      words[j + 1].start - words[j].end <= 1
+    )
+      j++;
+    runs.push({ start: words[i].start, end: words[j].end });
+    i = j;
+  }
+  const names = runs.filter((run) => !inDate(run.start, run.end));
+  for (let i = 0; i < names.length; i++) {
+    let j = i;
+    while (
+      j + 1 < names.length &&
+      /^,\s*$|^,?\s+and\s+$/.test(text.slice(names[j].end, names[j + 1].start))
+    )
+      j++;
+    const run = { start: names[i].start, end: names[j].end };
+    const before = text.slice(Math.max(0, run.start - 6), run.start).toLowerCase();
+    const written = text.slice(run.start, run.end);
+    let penalty = /\bthe\s+$/.test(before) ? AFTER_ARTICLE : 0;
+    if (kind === "who" && /^\p{Lu}{2,5}$/u.test(written)) penalty += ACRONYM;
+    // A place follows "in", "at" or "from", or opens a dateline ("GENEVA, March 23 --").
+    const dateline = run.start === 0 && /^\p{Lu}+$/u.test(written) && text[run.end] === ",";
+    if (kind === "where" && !/\b(in|at|from)\s+$/.test(before) && !dateline) penalty += NOT_A_PLACE;
+    // "Which countries…" asks for several: a list of names answers it better than one.
+    if (plural && j === i) penalty += SINGLE_OF_MANY;
+    out.push({ ...run, penalty });
+    if (j > i) out.push({ start: names[i].start, end: names[i].end, penalty: penalty + 30 });
+    i = j;
+  }
+  return out;
+}
+
+/** Overlapping spans merged into one. */
+function merge(spans: { start: number; end: number }[]): { start: number; end: number }[] {
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: { start: number; end: number }[] = [];
+  for (const span of sorted) {
+    const last = out[out.length - 1];
+    if (last && span.start < last.end) last.end = Math.max(last.end, span.end);
+    else out.push({ start: span.start, end: span.end });
+  }
+  return out;
+}

@@ -1,0 +1,211 @@
+import type { RetrievedChunk } from "../retrieval/hybrid.js";
+import { sentenceSpans } from "../text/sentences.js";
+import { type Block, lineSpans, markdownBlocks, plainInline } from "../text/structure.js";
+
+/**
+ * The smallest piece of a retrieved chunk that can be quoted as an answer: a sentence of prose, a
+ * list item, a table row, a code block, or a line that gives a value next to its label. It keeps
+ * what surrounds it (headings, the lead-in of its list, the header of its table) as context, which
+ * helps choose it but is never the answer itself.
+ */
+export interface Unit {
+  chunk: RetrievedChunk;
+  kind: "sentence" | "item" | "row" | "code" | "line";
+  /** The text quoted, verbatim from the chunk. */
+  text: string;
+  /** Offset of the text in its document, to keep quotes in document order. */
+  position: number;
+  /** Words around the unit that name what it is about: title, headings, lead-in, table header. */
+  context: string;
+  /** Shown before the unit when it is quoted: the lead-in of a list, the header of a table. */
+  intro?: string;
+  /** The nearest heading above the unit, shown with a value, a row or a code block. */
+  heading?: string;
+  /** The news byline or dateline: who filed the story, where and when. */
+  byline?: boolean;
+}
+
+// The words a news byline or dateline stands for, though it does not write them: it tells who
+// reported, wrote and published the story, and where and when it was filed.
+const BYLINE_WORDS =
+  "reported published filed written wrote author news agency source dateline byline";
+// A dateline, as news agencies write it: "GENEVA, March 23 (Xinhua) --".
+const DATELINE = /^\s*\p{Lu}[\p{Lu} .'-]+,\s+[^()\n]{0,30}\([^)\n]{2,40}\)\s*(--|—|–)/u;
+// A byline line near the top: short, with a date or a time ("Xinhua) 08:15, March 24, 2021").
+const BYLINE = /^[^\n]{0,40}(\d{1,2}:\d{2}|\b(19|20)\d\d\b)[^\n]{0,40}$/;
+// A line that gives a value after its label ("Default: `info`", "Type: string").
+const LABELLED = /^\s*[-*]?\s*\**[\p{L}][\p{L}\p{N} ._-]{0,30}\**\s*:\s*\S/u;
+/** Code blocks longer than this many lines are quoted in part. */
+const CODE_LINES = 12;
+
+/** The quotable units of the retrieved chunks, each once, in retrieval order. */
+export function unitsOf(chunks: RetrievedChunk[]): Unit[] {
+  const seen = new Set<string>();
+  const units: Unit[] = [];
+  for (const chunk of chunks) {
+    const found = chunk.metadata.format === "markdown" ? markdownUnits(chunk) : textUnits(chunk);
+    for (const unit of found) {
+      const key = `${chunk.metadata.documentId}:${unit.position}:${unit.kind}:${unit.byline ?? false}`;
+      if (seen.has(key) || unit.text.trim().length < 2) continue;
+      seen.add(key);
+      units.push(unit);
+    }
+  }
+  return units;
+}
+
+function textUnits(chunk: RetrievedChunk): Unit[] {
+  const { metadata } = chunk;
+  const context = metadata.title;
+  const units: Unit[] = [];
+  const nearTop = metadata.chunk === 1;
+  for (const paragraph of paragraphs(chunk.pageContent)) {
+    const position = metadata.start + paragraph.start;
+    // The headline is the document's title, shown with every source; quote the body.
+    if (nearTop && paragraph.text.trim().replace(/^date\s+\S+\s+/i, "") === metadata.title)
+      continue;
+    if (nearTop && paragraph.start < 400 && BYLINE.test(paragraph.text.trim())) {
+      units.push(byline(chunk, paragraph.text.trim(), position));
+      continue;
+    }
+    const dateline = nearTop ? DATELINE.exec(paragraph.text) : null;
+    if (dateline) units.push(byline(chunk, dateline[0].trim(), position));
+    for (const sentence of sentenceSpans(paragraph.text)) {
+      const text = sentence.text.trim();
+      if (text.length < 2) continue;
+      units.push({ chunk, kind: "sentence", text, position: position + sentence.start, context });
+    }
+  }
+  return units;
+}
+
+function byline(chunk: RetrievedChunk, text: string, position: number): Unit {
+  return {
+    chunk,
+    kind: "line",
+    text,
+    position,
+    context: `${chunk.metadata.title} ${BYLINE_WORDS}`,
+    byline: true,
+  };
+}
+
+/** Paragraphs (runs of text between blank lines) with their offsets. */
+function paragraphs(text: string): { text: string; start: number }[] {
+  const out: { text: string; start: number }[] = [];
+  const pattern = /[^\n]+(?:\n(?!\s*\n)[^\n]*)*/g;
+  for (const match of text.matchAll(pattern)) {
+    if (match[0].trim()) out.push({ text: match[0], start: match.index ?? 0 });
+  }
+  return out;
+}
+
+function markdownUnits(chunk: RetrievedChunk): Unit[] {
+  const { metadata, pageContent: text } = chunk;
+  const outer = metadata.headings ?? [];
+  const units: Unit[] = [];
+  const blocks = markdownBlocks(text);
+  blocks.forEach((block, b) => {
+    if (block.kind === "heading" || block.kind === "other") return;
+    const headings = block.headings.length > 0 ? mergeHeadings(outer, block.headings) : outer;
+    const heading = headings[headings.length - 1];
+    const base = { chunk, heading, context: [metadata.title, ...headings].join(" \n ") };
+    const at = (offset: number) => metadata.start + offset;
+    const previous = blocks[b - 1];
+    const previousText =
+      previous && previous.kind === "paragraph"
+        ? text.slice(previous.start, previous.end).trim()
+        : "";
+    if (block.kind === "list") {
+      const intro = previousText.endsWith(":") ? previousText : b === 0 ? metadata.lead : undefined;
+      for (const item of block.parts) {
+        units.push({
+          ...base,
+          kind: "item",
+          text: text.slice(item.start, item.end).trim(),
+          position: at(item.start),
+          context: [base.context, intro ?? ""].join(" \n "),
+          ...(intro ? { intro } : {}),
+        });
+      }
+    } else if (block.kind === "table") {
+      const rows = lineSpans(text.slice(block.start, block.end), block.start);
+      const header = /^\s*\|?\s*:?-{3,}/.test(text.slice(rows[1]?.start ?? 0, rows[1]?.end ?? 0))
+        ? text.slice(rows[0].start, rows[0].end)
+        : metadata.lead?.split("\n")[0];
+      const body = header === text.slice(rows[0].start, rows[0].end) ? rows.slice(2) : rows;
+      for (const row of body) {
+        if (/^\s*\|?\s*:?-{3,}/.test(text.slice(row.start, row.end))) continue;
+        units.push({
+          ...base,
+          kind: "row",
+          text: text.slice(row.start, row.end).trim(),
+          position: at(row.start),
+          context: [base.context, header ? plainInline(header.replace(/\|/g, " ")) : ""].join(
+            " \n ",
+          ),
+          ...(header ? { intro: header.trim() } : {}),
+        });
+      }
+    } else if (block.kind === "code") {
+      const lines = text.slice(block.start, block.end).split("\n");
+      const code =
+        lines.length > CODE_LINES + 2
+          ? [...lines.slice(0, CODE_LINES + 1), "…", lines[lines.length - 1]].join("\n")
+          : lines.join("\n");
+      const intro = previousText ? lastSentence(previousText) : undefined;
+      units.push({
+        ...base,
+        kind: "code",
+        text: code,
+        position: at(block.start),
+        context: [base.context, intro ?? ""].join(" \n "),
+        ...(intro ? { intro } : {}),
+      });
+    } else {
+      units.push(...proseUnits(block, text, base, at));
+    }
+  });
+  return units;
+}
+
+/** A paragraph's sentences; a paragraph of "Label: value" lines gives one unit a line. */
+function proseUnits(
+  block: Block,
+  text: string,
+  base: Pick<Unit, "chunk" | "heading" | "context">,
+  at: (offset: number) => number,
+): Unit[] {
+  const body = text.slice(block.start, block.end);
+  const lines = lineSpans(body, block.start);
+  if (lines.some((line) => LABELLED.test(text.slice(line.start, line.end)))) {
+    return lines.map((line) => ({
+      ...base,
+      kind: "line",
+      text: text.slice(line.start, line.end).trim(),
+      position: at(line.start),
+    }));
+  }
+  return sentenceSpans(body)
+    .filter((sentence) => sentence.text.trim().length > 1)
+    .map((sentence) => ({
+      ...base,
+      kind: "sentence",
+      text: sentence.text.trim(),
+      position: at(block.start + sentence.start),
+    }));
+}
+
+/** The chunk's headings, continued by those written inside it (which replace the deeper ones). */
+function mergeHeadings(outer: string[], inner: string[]): string[] {
+  const first = inner[0];
+  const at = outer.indexOf(first);
+  return at >= 0 ? [...outer.slice(0, at), ...inner] : [...outer, ...inner];
+}
+
+function lastSentence(text: string): string {
+  const sentences = sentenceSpans(text)
+    .map((sentence) => sentence.text.trim())
+    .filter(Boolean);
+  return sentences[sentences.length - 1] ?? text;
+}
