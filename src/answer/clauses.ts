@@ -3,6 +3,9 @@ export const WHOLE_SENTENCE = 200;
 /** A cut quote keeps at least this many characters, so that it still reads as a statement. */
 const MIN_KEPT = 110;
 
+/** A part between commas of at most this many words is an element of a list, not a clause. */
+const LIST_ELEMENT_WORDS = 3;
+
 export interface Clause {
   text: string;
   start: number;
@@ -21,7 +24,17 @@ export function clauses(sentence: string): Clause[] {
   }
   if (start < sentence.length)
     out.push({ text: sentence.slice(start), start, end: sentence.length });
-  return out;
+  // A "clause" of a word or three is an element of a list ("universality, impartiality, …"):
+  // it stays with the clause before it.
+  const merged: Clause[] = [];
+  for (const clause of out) {
+    const last = merged[merged.length - 1];
+    if (last && clause.text.split(/\s+/).length <= LIST_ELEMENT_WORDS) {
+      last.end = clause.end;
+      last.text = sentence.slice(last.start, last.end);
+    } else merged.push({ ...clause });
+  }
+  return merged;
 }
 
 /**

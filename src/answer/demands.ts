@@ -6,7 +6,9 @@ const DEMAND_VERB =
   /\b(?:call(?:s|ed|ing)?\s+(?:on|upon|for)|urg(?:es|ed|ing)|encourag(?:es|ed|ing)|propos(?:es|ed|ing)|emphasi[sz](?:es|ed|ing)|request(?:s|ed|ing)?|demand(?:s|ed|ing)?|recommend(?:s|ed|ing)?|stress(?:es|ed|ing)|invit(?:es|ed|ing)|insist(?:s|ed|ing)?\s+on|appeal(?:s|ed|ing)?\s+to)\b/gi;
 /** A question is about demands when it asks what something demands, calls for, urges... */
 export const DEMAND_QUESTION =
-  /\b(demand|call|urge|propose|request|ask|want|recommend|require|push)\w*\b|\bcalls?\s+(for|on|upon)\b/i;
+  /\b(demand|call|urge|propos|request|ask|want|recommend|require|push|encourag|emphasi[sz]|stress|invit)\w*\b|\bcalls?\s+(for|on|upon)\b/i;
+// The demand verbs a question can name, by stem: "what does it propose?" lists its proposals only.
+const SPECIFIC = ["urg", "encourag", "propos", "emphasi", "request", "recommend", "stress", "invit"];
 // Words between a subject and its verb that are not the subject ("It also proposes").
 const ADVERBS =
   /(?:\s+(?:also|further|furthermore|again|strongly|then|therefore|moreover|explicitly))+\s*$/i;
@@ -14,6 +16,8 @@ const ADVERBS =
 const IT = new Set(["it", "this", "which"]);
 /** Each demand is quoted up to this many characters, cut at a clause. */
 const DEMAND_MAX = 160;
+/** ...or this many when the question names one verb ("what does it propose?"): fewer are listed. */
+const ONE_DEMAND_MAX = 300;
 
 export interface Demand {
   unit: Unit;
@@ -26,8 +30,9 @@ export interface Demand {
  * and whose subject is the thing asked about (or "it"), not a speaker's remarks about it.
  * `subjects` are the stems of the nouns that name the thing asked about.
  */
-export function demandsOf(units: Unit[], subjects: Set<string>): Demand[] {
+export function demandsOf(units: Unit[], subjects: Set<string>, question = ""): Demand[] {
   const demands: Demand[] = [];
+  const asked = SPECIFIC.find((verb) => new RegExp(`\\b${verb}`, "i").test(question));
   for (const unit of units) {
     if (unit.kind !== "sentence") continue;
     const text = unit.text;
@@ -39,15 +44,16 @@ export function demandsOf(units: Unit[], subjects: Set<string>): Demand[] {
       // "… calls upon all states … and encourages others …": the second verb shares the subject.
       const coordinated = v > 0 && /\band\s+$/i.test(before) && accepted;
       accepted = coordinated || subjectMatches(before, subjects);
-      if (!accepted) return;
+      if (!accepted || (asked && !new RegExp(`^${asked}`, "i").test(verb[0]))) return;
       const end = verbs[v + 1]?.index ?? text.length;
       let clause = text
         .slice(at, end)
         .replace(/\s+(and|,)?\s*$/i, "")
         .replace(/[.;,]$/, "");
-      if (clause.length > DEMAND_MAX) {
-        const comma = clause.lastIndexOf(",", DEMAND_MAX);
-        const cut = comma > DEMAND_MAX / 2 ? comma : clause.lastIndexOf(" ", DEMAND_MAX);
+      const max = asked ? ONE_DEMAND_MAX : DEMAND_MAX;
+      if (clause.length > max) {
+        const comma = clause.lastIndexOf(",", max);
+        const cut = comma > max / 2 ? comma : clause.lastIndexOf(" ", max);
         clause = `${clause.slice(0, cut).replace(/[,\s]+$/, "")} …`;
       }
       demands.push({ unit, text: clause });

@@ -4,7 +4,7 @@ import { plainInline } from "../text/structure.js";
 import { STOP_WORDS, stem, tokens } from "../text/tokens.js";
 import { cutToClauses } from "./clauses.js";
 import { DEMAND_QUESTION, demandsOf } from "./demands.js";
-import { type Asks, asks, directSpan } from "./span.js";
+import { type Asks, asks, directSpan, SPAN_MAX } from "./span.js";
 import { REFUSAL, type Source } from "./types.js";
 import { type Unit, unitsOf } from "./units.js";
 
@@ -34,6 +34,8 @@ const FRAMING_BONUS = 0.3;
 const SIMILARITY_BONUS = 0.05;
 /** For a question made of framing words alone, the similarity a unit needs. */
 const FRAMING_ONLY_MATCH = 0.5;
+/** A code block is quoted for "how do I…" questions; for others it counts for this much. */
+const CODE_WEIGHT = 0.6;
 /** At most this many demands are listed. */
 const DEMANDS_MAX = 5;
 
@@ -49,6 +51,12 @@ const NUMBER =
   /\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|dozen|hundred|thousand|million|billion)\b|[$€£¥]\s?\d/gi;
 const DATE =
   /\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|(1[89]|20)\d\d|\d{1,2}:\d\d)\b/gi;
+// A question that asks how to do something, which an example in code can answer.
+const HOW_TO = /\bhow (?:do|can|should|would|to)\b|\bexample|\bcode\b|\bsnippet|\bsyntax\b/i;
+// "When…?" is also answered by a time that is not a date: "in a timely manner", "after the pandemic".
+const TEMPORAL = /\b(during|after|before|until|since|within|timely|soon|immediately|daily|weekly|every)\b/gi;
+// "Who is Chen Xu?": a name, answered by what follows it between commas.
+const WHO_IS = /^\s*who\s+(?:is|was)\s+(.+?)\s*\??\s*$/i;
 // A question that asks for several names: "which countries…", "who were the co-sponsors?".
 const PLURAL =
   /\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b|\bwho\s+(?:are|were)\b|\bwhat\s+(?:are|were)\s+the\s+\w+s\b/i;
@@ -182,7 +190,8 @@ export class ExtractiveAnswerer {
           namesFound,
           coverage: sum(credit) / total,
           score:
-            sum(rank) / rankTotal +
+            (candidate.unit.kind === "code" && !HOW_TO.test(question) ? CODE_WEIGHT : 1) *
+              (sum(rank) / rankTotal) +
             (kind && fits(candidate.unit.text, kind, questionWords) ? EXPECTED_BONUS : 0) +
             (FRAMING_BONUS * sum(framing)) / total +
             SIMILARITY_BONUS * candidate.unit.chunk.metadata.similarity,
@@ -215,8 +224,9 @@ export class ExtractiveAnswerer {
     if (focus !== undefined && Math.max(inText[c][focus], inContext[c][focus]) < FOCUS_MATCH)
       return false;
     if (kind !== "count" && kind !== "amount" && kind !== "when") return true;
-    const pattern = kind === "when" ? DATE : NUMBER;
-    const found = [...text.matchAll(pattern)].map((match) => match.index ?? 0);
+    const found = (kind === "when" ? [DATE, TEMPORAL] : [NUMBER]).flatMap((pattern) =>
+      [...text.matchAll(pattern)].map((match) => match.index ?? 0),
+    );
     if (found.length === 0) return false;
     if (kind === "when" || focus === undefined || inText[c][focus] < FOCUS_MATCH) return true;
     // The number must stand next to the thing counted, not anywhere in the sentence.
@@ -263,6 +273,7 @@ export class ExtractiveAnswerer {
     const demands = demandsOf(
       candidates.map((c) => c.unit),
       subjects,
+      question,
     )
       .filter(({ text }) => {
         const words = this.words(text);
@@ -297,9 +308,10 @@ export class ExtractiveAnswerer {
         : topical.flatMap((term) => wordOffsets(candidate.unit.text, term, this));
     };
     const span =
-      kind && first.unit.kind !== "code"
+      appositive(first.unit.text, question) ??
+      (kind && first.unit.kind !== "code"
         ? directSpan(first.unit.text, kind, anchors(first), questionWords, PLURAL.test(question))
-        : undefined;
+        : undefined);
     const quoted = span ? [first] : chosen;
     for (const candidate of quoted) {
       const { unit } = candidate;
@@ -379,6 +391,18 @@ function wordOffsets(text: string, term: Term, answerer?: ExtractiveAnswerer): n
   return out;
 }
 
+/** For "who is X?": what the text says X is, between commas after the name ("Chen Xu, head of…,"). */
+function appositive(text: string, question: string): { text: string; start: number } | undefined {
+  const name = WHO_IS.exec(question)?.[1];
+  if (!name || !/^\p{Lu}/u.test(name)) return undefined;
+  const at = text.indexOf(`${name}, `);
+  if (at < 0) return undefined;
+  const start = at + name.length + 2;
+  const end = text.slice(start).search(/[,;:.]/);
+  const found = text.slice(start, end < 0 ? undefined : start + end).trim();
+  return found.length > 0 && found.length <= SPAN_MAX ? { text: found, start } : undefined;
+}
+
 /** Runs of two or more capitalized words after the first word ("United States"), lower-cased. */
 function namePhrases(question: string): string[] {
   const phrases =
@@ -390,6 +414,8 @@ function namePhrases(question: string): string[] {
 function fits(text: string, kind: Asks, questionWords: Set<string>): boolean {
   if (kind === "when") return new RegExp(DATE.source, "i").test(text);
   if (kind === "count" || kind === "amount") return new RegExp(NUMBER.source, "i").test(text);
+  if (kind === "name") return /["“][^"”]{3,}["”]/.test(text);
+  if (kind === "value") return /\bdefault/i.test(text);
   return (text.match(CAPITALIZED) ?? []).some((word) => !questionWords.has(word.toLowerCase()));
 }
 

@@ -1,7 +1,7 @@
 import { tag } from "./nlp.js";
 
 /** What kind of short answer a question asks for, when it asks for one. */
-export type Asks = "who" | "which" | "name" | "when" | "where" | "count" | "amount";
+export type Asks = "who" | "which" | "name" | "when" | "where" | "count" | "amount" | "value";
 
 /** The longest direct answer shown: past that it is not short, and the quote says it better. */
 export const SPAN_MAX = 80;
@@ -29,12 +29,13 @@ export function asks(question: string): Asks | undefined {
   if (/\bwhere\b/.test(q)) return "where";
   if (/\b(who|whom|whose)\b/.test(q)) return "who";
   if (
-    /\bwhat(?:'s| is| was| are)? (?:it|the \w+|this \w+)? ?(called|named|titled)\b|\bwhat(?:'s| is| was) (?:the|its) (name|title)\b/.test(
+    /\bwhat(?:'s| is| was| are)? (?:it|the \w+|this \w+)? ?(called|named|titled)\b|\bwhat(?:'s| is| was) (?:the|its) (?:\w+ )?(name|title)\b/.test(
       q,
     )
   )
     return "name";
   if (/\bwhich\b/.test(q)) return "which";
+  if (/^\s*what(?:'s| is| are)\b.*\bdefaults?\b/.test(q)) return "value";
   return undefined;
 }
 
@@ -110,6 +111,16 @@ function candidatesFor(text: string, kind: Asks, plural: boolean): Candidate[] {
       penalty: 0,
     }));
   }
+  if (kind === "value") {
+    // "Default: `info`", "(default: 10)", "defaults to `true`".
+    const values = [
+      ...text.matchAll(/\bdefaults?\b(?:\s+value)?(?:\s+is|\s+to|\s*:|\s*=)\s*(`[^`\n]+`|"[^"\n]*"|'[^'\n]*'|[\w.-]+)/gi),
+    ].map((m) => {
+      const at = (m.index ?? 0) + m[0].length - m[1].length;
+      return { start: at, end: at + m[1].length, penalty: 0 };
+    });
+    if (values.length > 0) return values;
+  }
   if (kind === "name") {
     const quoted = [...text.matchAll(/["“]([^"”]{3,80}?)[,.;:]?["”]/g)].map((m) => ({
       start: (m.index ?? 0) + 1,
@@ -158,6 +169,19 @@ function candidatesFor(text: string, kind: Asks, plural: boolean): Candidate[] {
     out.push({ ...run, penalty });
     if (j > i) out.push({ start: names[i].start, end: names[i].end, penalty: penalty + 30 });
     i = j;
+  }
+  if (kind === "where") {
+    // A place that is not a name: "in developing countries".
+    for (let i = 0; i < words.length - 1; i++) {
+      if (!/^(in|at|from|across|throughout)$/i.test(words[i].text)) continue;
+      let j = i + 1;
+      while (j < words.length && j - i <= 4 && /^(DET|ADJ|VERB|NOUN|PROPN)$/.test(words[j].pos)) {
+        if (/^(NOUN|PROPN)$/.test(words[j].pos)) {
+          out.push({ start: words[i + 1].start, end: words[j].end, penalty: 20 });
+        }
+        j++;
+      }
+    }
   }
   return out;
 }

@@ -27,7 +27,7 @@ export interface Unit {
 
 // The words a news byline or dateline stands for, though it does not write them: it tells who
 // reported, wrote and published the story, and where and when it was filed.
-const BYLINE_WORDS =
+export const BYLINE_WORDS =
   "reported published filed written wrote author news agency source dateline byline";
 // A dateline, as news agencies write it: "GENEVA, March 23 (Xinhua) --".
 const DATELINE = /^\s*\p{Lu}[\p{Lu} .'-]+,\s+[^()\n]{0,30}\([^)\n]{2,40}\)\s*(--|—|–)/u;
@@ -70,7 +70,7 @@ function textUnits(chunk: RetrievedChunk): Unit[] {
     }
     const dateline = nearTop ? DATELINE.exec(paragraph.text) : null;
     if (dateline) units.push(byline(chunk, dateline[0].trim(), position));
-    for (const sentence of sentenceSpans(paragraph.text)) {
+    for (const sentence of sentencesOf(paragraph.text)) {
       const text = sentence.text.trim();
       if (text.length < 2) continue;
       units.push({ chunk, kind: "sentence", text, position: position + sentence.start, context });
@@ -119,6 +119,7 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
     if (block.kind === "list") {
       const intro = previousText.endsWith(":") ? previousText : b === 0 ? metadata.lead : undefined;
       for (const item of block.parts) {
+        if (isNavigation(text.slice(item.start, item.end))) continue;
         units.push({
           ...base,
           kind: "item",
@@ -186,7 +187,7 @@ function proseUnits(
       position: at(line.start),
     }));
   }
-  return sentenceSpans(body)
+  return sentencesOf(body)
     .filter((sentence) => sentence.text.trim().length > 1)
     .map((sentence) => ({
       ...base,
@@ -194,6 +195,31 @@ function proseUnits(
       text: sentence.text.trim(),
       position: at(block.start + sentence.start),
     }));
+}
+
+/**
+ * Sentences of a paragraph whose lines may be wrapped by hand (as READMEs are): a line break
+ * inside a paragraph does not end a sentence. Offsets are into the paragraph as written.
+ */
+function sentencesOf(paragraph: string): { text: string; start: number }[] {
+  const unwrapped = paragraph.replace(/\n/g, " ");
+  return sentenceSpans(unwrapped).map((sentence) => ({
+    text: paragraph.slice(sentence.start, sentence.end),
+    start: sentence.start,
+  }));
+}
+
+/** A list item that only links to a part of the page (a table of contents) says nothing itself. */
+export function isNavigation(text: string): boolean {
+  return /^\s*(?:[-*+]|\d+\.)?\s*\[[^\]]*\]\(#[^)]*\)\s*$/.test(text.split("\n")[0]);
+}
+
+/** Whether the start of a document holds a news byline or dateline (see BYLINE_WORDS). */
+export function hasByline(text: string): boolean {
+  return text
+    .slice(0, 600)
+    .split(/\n\s*\n/)
+    .some((paragraph) => BYLINE.test(paragraph.trim()) || DATELINE.test(paragraph));
 }
 
 /** The chunk's headings, continued by those written inside it (which replace the deeper ones). */

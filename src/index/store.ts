@@ -14,6 +14,7 @@ import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import type { SourceDocument } from "../documents/load.js";
+import { BYLINE_WORDS, hasByline } from "../answer/units.js";
 import { LexicalIndex } from "../retrieval/lexical.js";
 import {
   INDEX_VERSION,
@@ -45,12 +46,16 @@ export interface ChunkMetadata {
   headings?: string[];
   /** Markdown: the header row or lead-in of a list or table the chunk starts inside. */
   lead?: string;
+  /** Words the chunk stands for without writing them (a news byline: "reported", "published"). */
+  about?: string;
 }
 
 /** What is embedded and indexed for a chunk: its text with the headings and lead-in above it. */
 export function contextualText(chunk: Chunk): string {
-  const { headings = [], lead } = chunk.metadata;
-  return [...headings, ...(lead ? [lead] : []), chunk.pageContent].join("\n");
+  const { headings = [], lead, about } = chunk.metadata;
+  return [...headings, ...(lead ? [lead] : []), ...(about ? [about] : []), chunk.pageContent].join(
+    "\n",
+  );
 }
 
 export type Chunk = Document<ChunkMetadata>;
@@ -96,6 +101,7 @@ export async function splitDocuments(
         format: doc.format,
         ...(span.headings?.length ? { headings: span.headings } : {}),
         ...(span.lead ? { lead: span.lead } : {}),
+        ...(n === 0 && doc.format === "text" && hasByline(span.text) ? { about: BYLINE_WORDS } : {}),
       };
       chunks.push(new Document({ pageContent: span.text, metadata }));
     });
