@@ -4,6 +4,7 @@ import { plainInline } from "../text/structure.js";
 import { STOP_WORDS, stem, tokens } from "../text/tokens.js";
 import { cutToClauses } from "./clauses.js";
 import { DEMAND_QUESTION, demandsOf } from "./demands.js";
+import { tag } from "./nlp.js";
 import { type Asks, asks, directSpan, SPAN_MAX } from "./span.js";
 import { REFUSAL, type Source } from "./types.js";
 import { type Unit, unitsOf } from "./units.js";
@@ -234,20 +235,28 @@ export class ExtractiveAnswerer {
     return found.some((offset) => at.some((position) => Math.abs(position - offset) <= NEAR));
   }
 
-  /** The term the question asks about: the thing counted, else its last topical word. */
+  /**
+   * The term the question asks about: the head noun of its first noun phrase ("the default
+   * PRIORITY of…", "how many MEMBERS"), else its verb ("when was it FOUNDED?"), else its last
+   * topical word.
+   */
   private focus(question: string, terms: Term[]): number | undefined {
-    const counted = /\bhow (?:many|much)\s+(?:[\w-]+\s+){0,2}?([\w-]+)/i.exec(question);
-    const order = tokens(question).map((token) => token.word);
     const topical = terms
-      .map((term, t) => ({ term, t, at: order.indexOf(term.word) }))
+      .map((term, t) => ({ term, t }))
       .filter(({ term }) => !term.framing && !term.name);
-    if (counted) {
-      const word = counted[1].toLowerCase();
-      const found = topical.find(({ term }) => term.word === word || term.stem === stem(word));
-      if (found) return found.t;
-    }
     if (topical.length === 0) return undefined;
-    return topical.reduce((a, b) => (b.at > a.at ? b : a)).t;
+    const index = (word: string) =>
+      topical.find(({ term }) => term.word === word.toLowerCase() || term.stem === stem(word.toLowerCase()))?.t;
+    const { words } = tag(question);
+    let head: number | undefined;
+    for (const word of words) {
+      if (word.pos === "NOUN" || word.pos === "ADJ" || word.pos === "PROPN") {
+        if (word.pos === "NOUN" && index(word.text) !== undefined) head = index(word.text);
+      } else if (head !== undefined) break;
+    }
+    if (head !== undefined) return head;
+    const verb = words.find((word) => word.pos === "VERB" && index(word.text) !== undefined);
+    return verb ? index(verb.text) : topical[topical.length - 1].t;
   }
 
   /** A bulleted list of what the thing asked about demands, or undefined when nothing is found. */
