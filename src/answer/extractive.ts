@@ -58,6 +58,11 @@ const HOW_TO = /\bhow (?:do|can|should|would|to)\b|\bexample|\bcode\b|\bsnippet|
 const TEMPORAL = /\b(during|after|before|until|since|within|timely|soon|immediately|daily|weekly|every)\b/gi;
 // "Who is Chen Xu?": a name, answered by what follows it between commas.
 const WHO_IS = /^\s*who\s+(?:is|was)\s+(.+?)\s*\??\s*$/i;
+// "What is the resolution about?", "what's this article about?": the document's lead answers it.
+const ABOUT = /^\s*what(?:'s|\s+is|\s+was)\s+(?:the\s+|this\s+|it\s*)?(?:\w+\s+)?about\s*\??\s*$/i;
+// Adjectives that change which value is asked for: "the MINIMUM version" is not "the version".
+const LIMITING =
+  /^(min(imum)?|max(imum)?|first|last|latest|earliest|oldest|newest|largest|smallest|highest|lowest|total|average|default|initial|final|current|previous|next)$/i;
 // A question that asks for several names: "which countries…", "who were the co-sponsors?".
 const PLURAL =
   /\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b|\bwho\s+(?:are|were)\b|\bwhat\s+(?:are|were)\s+the\s+\w+s\b/i;
@@ -121,11 +126,18 @@ export class ExtractiveAnswerer {
 
   answer(question: string, chunks: RetrievedChunk[]): ExtractiveResult {
     const terms = this.terms(question);
-    const candidates = unitsOf(chunks).map((unit) => ({
-      unit,
-      text: this.words(plainInline(unit.text)),
-      context: this.words(unit.context),
-    }));
+    // "Which COUNTRY sponsored it?": the kind of thing asked for is rarely written next to it
+    // ("China-sponsored"): like a framing word, it helps choose but is not required.
+    const type = answerType(question);
+    for (const term of terms) if (type.has(term.word)) term.framing = true;
+    if (ABOUT.test(question)) {
+      const lead = leadOf(chunks);
+      if (lead) return this.quote([this.candidate(lead)], terms, undefined, question);
+    }
+    const candidates = unitsOf(chunks)
+      // Code answers "how do I…?"; elsewhere its identifiers would match anything.
+      .filter((unit) => unit.kind !== "code" || HOW_TO.test(question) || /[`()._]/.test(question))
+      .map((unit) => this.candidate(unit));
     if (terms.length === 0 || candidates.length === 0) return REFUSED;
     const kind = asks(question);
     // Similarity of each term to each unit's own words, and to the words around it.
@@ -173,9 +185,11 @@ export class ExtractiveAnswerer {
     const questionWords = new Set(terms.map((term) => term.word));
     const focus = this.focus(question, terms);
     const phrases = namePhrases(question);
-    const scored = candidates
+    const scoredAll = candidates
       .map((candidate, c) => {
-        const own = (t: number) => Math.max(inText[c][t], CONTEXT_RANK_CREDIT * inContext[c][t]);
+        // A name found around the unit (the document's title) tells which document, fully.
+        const own = (t: number) =>
+          Math.max(inText[c][t], (terms[t].name ? 1 : CONTEXT_RANK_CREDIT) * inContext[c][t]);
         const credit = (term: Term, t: number) =>
           topical(term) ? term.weight * gateCredit(matrix[c][t]) : 0;
         const rank = (term: Term, t: number) =>
@@ -194,10 +208,17 @@ export class ExtractiveAnswerer {
             (candidate.unit.kind === "code" && !HOW_TO.test(question) ? CODE_WEIGHT : 1) *
               (sum(rank) / rankTotal) +
             (kind && fits(candidate.unit.text, kind, questionWords) ? EXPECTED_BONUS : 0) +
+            (candidate.unit.kind === "list" ? (PLURAL.test(question) ? EXPECTED_BONUS : -EXPECTED_BONUS) : 0) +
             (FRAMING_BONUS * sum(framing)) / total +
             SIMILARITY_BONUS * candidate.unit.chunk.metadata.similarity,
         };
       })
+    if (process.env.ANSWER_DEBUG) {
+      console.error("Q", question, "kind", kind, "focus", focus.map((f) => terms[f].word), "terms", terms.map((t) => `${t.word}${t.name ? "!" : ""}${t.framing ? "~" : ""}`).join(" "), "cov", (covered / total).toFixed(2));
+      for (const e of [...scoredAll].sort((a, b) => b.score - a.score).slice(0, 8))
+        console.error(" ", e.score.toFixed(2), e.coverage.toFixed(2), e.namesFound, this.holdsFocus(e.candidate, e.c, focus, kind, inText, inContext, terms), e.candidate.unit.kind, JSON.stringify(e.candidate.unit.text.slice(0, 90)), "|", e.candidate.unit.context.slice(0, 60).replace(/\n/g, " "));
+    }
+    const scored = scoredAll
       .filter(
         (entry) =>
           entry.namesFound &&
@@ -208,6 +229,10 @@ export class ExtractiveAnswerer {
     return this.quote(choose(scored, kind), terms, kind, question);
   }
 
+  private candidate(unit: Unit): Candidate {
+    return { unit, text: this.words(plainInline(unit.text)), context: this.words(unit.context) };
+  }
+
   /**
    * Whether a unit holds what the question asks about: its focus word (or a related form or close
    * synonym), and for how many / how much / when, a number, amount or date next to it.
@@ -215,15 +240,15 @@ export class ExtractiveAnswerer {
   private holdsFocus(
     candidate: Candidate,
     c: number,
-    focus: number | undefined,
+    focusTerms: number[],
     kind: Asks | undefined,
     inText: number[][],
     inContext: number[][],
     terms: Term[],
   ): boolean {
     const text = candidate.unit.text;
-    if (focus !== undefined && Math.max(inText[c][focus], inContext[c][focus]) < FOCUS_MATCH)
-      return false;
+    if (focusTerms.some((f) => Math.max(inText[c][f], inContext[c][f]) < FOCUS_MATCH)) return false;
+    const focus = focusTerms[focusTerms.length - 1];
     if (kind !== "count" && kind !== "amount" && kind !== "when") return true;
     const found = (kind === "when" ? [DATE, TEMPORAL] : [NUMBER]).flatMap((pattern) =>
       [...text.matchAll(pattern)].map((match) => match.index ?? 0),
@@ -240,23 +265,32 @@ export class ExtractiveAnswerer {
    * PRIORITY of…", "how many MEMBERS"), else its verb ("when was it FOUNDED?"), else its last
    * topical word.
    */
-  private focus(question: string, terms: Term[]): number | undefined {
+  private focus(question: string, terms: Term[]): number[] {
     const topical = terms
       .map((term, t) => ({ term, t }))
       .filter(({ term }) => !term.framing && !term.name);
-    if (topical.length === 0) return undefined;
-    const index = (word: string) =>
-      topical.find(({ term }) => term.word === word.toLowerCase() || term.stem === stem(word.toLowerCase()))?.t;
+    if (topical.length === 0) return [];
+    const index = (word: string) => {
+      const lower = word.toLowerCase();
+      return topical.find(({ term }) => term.word === lower || term.stem === stem(lower))?.t;
+    };
     const { words } = tag(question);
-    let head: number | undefined;
+    // The first noun phrase with a topical noun: its nouns and adjectives ("minimum VERSION").
+    let phrase: number[] = [];
+    let head = false;
     for (const word of words) {
       if (word.pos === "NOUN" || word.pos === "ADJ" || word.pos === "PROPN") {
-        if (word.pos === "NOUN" && index(word.text) !== undefined) head = index(word.text);
-      } else if (head !== undefined) break;
+        const t = index(word.text);
+        // An adjective narrows what is asked only when it sets a limit ("MINIMUM version").
+        const narrows = word.pos !== "ADJ" || LIMITING.test(word.text);
+        if (t !== undefined && narrows && !phrase.includes(t)) phrase.push(t);
+        if (word.pos === "NOUN" && t !== undefined) head = true;
+      } else if (head) break;
+      else phrase = [];
     }
-    if (head !== undefined) return head;
+    if (head) return phrase;
     const verb = words.find((word) => word.pos === "VERB" && index(word.text) !== undefined);
-    return verb ? index(verb.text) : topical[topical.length - 1].t;
+    return [verb ? (index(verb.text) as number) : topical[topical.length - 1].t];
   }
 
   /** A bulleted list of what the thing asked about demands, or undefined when nothing is found. */
@@ -318,8 +352,16 @@ export class ExtractiveAnswerer {
     };
     const span =
       appositive(first.unit.text, question) ??
+      headingSpan(first.unit, kind) ??
       (kind && first.unit.kind !== "code"
-        ? directSpan(first.unit.text, kind, anchors(first), questionWords, PLURAL.test(question))
+        ? directSpan(
+            first.unit.text,
+            kind,
+            anchors(first),
+            questionWords,
+            PLURAL.test(question),
+            /\bwhat time\b/i.test(question),
+          )
         : undefined);
     const quoted = span ? [first] : chosen;
     for (const candidate of quoted) {
@@ -400,6 +442,45 @@ function wordOffsets(text: string, term: Term, answerer?: ExtractiveAnswerer): n
   return out;
 }
 
+/**
+ * The words that name the kind of thing a question asks for: the nouns right after "which" or
+ * "what" ("which COUNTRY sponsored it?", "what TIME was it published?"), lower-cased.
+ */
+function answerType(question: string): Set<string> {
+  const { words } = tag(question);
+  const at = words.findIndex((word) => /^(which|what)$/i.test(word.text));
+  const type = new Set<string>();
+  if (at < 0) return type;
+  const rest = words.slice(at + 1);
+  for (const [i, word] of rest.entries()) {
+    const compound = rest[i - 1]?.text === "-" || rest[i + 1]?.text === "-";
+    if (word.pos === "NOUN" && !compound) type.add(word.text.toLowerCase());
+    // Hyphenated words come as parts: "p-queue method" is "p", "-", "queue", "method".
+    else if (word.pos !== "ADJ" && word.pos !== "PROPN" && word.text !== "-") break;
+  }
+  return type;
+}
+
+/** The first sentence of the body of the best-retrieved document: what it is about. */
+function leadOf(chunks: RetrievedChunk[]): Unit | undefined {
+  const [top] = chunks;
+  if (!top) return undefined;
+  return unitsOf(chunks.filter((chunk) => chunk.metadata.documentId === top.metadata.documentId))
+    .filter((unit) => unit.kind === "sentence" && !unit.byline && unit.text.length > 60)
+    .sort((a, b) => a.position - b.position)[0];
+}
+
+/**
+ * In a reference, a section's heading names the function or option its text describes ("#### .pause()"
+ * over "Put queue execution on hold."): for "which method…?", that name is the answer.
+ */
+function headingSpan(unit: Unit, kind: Asks | undefined): { text: string; start: number } | undefined {
+  if ((kind !== "which" && kind !== "name") || !unit.heading) return undefined;
+  const heading = unit.heading.replace(/`/g, "").trim();
+  const identifier = /^[\w$.:]*\w(\(.*\))?$/.test(heading) && /[().:_$]|[a-z][A-Z]/.test(heading);
+  return identifier && heading.length <= SPAN_MAX ? { text: heading, start: 0 } : undefined;
+}
+
 /** For "who is X?": what the text says X is, between commas after the name ("Chen Xu, head of…,"). */
 function appositive(text: string, question: string): { text: string; start: number } | undefined {
   const name = WHO_IS.exec(question)?.[1];
@@ -459,7 +540,14 @@ function cite(sources: Source[], unit: Unit, quote: string): Source {
 
 /** A unit as quoted: prose in quotation marks; a list item, row, value or code with what frames it. */
 function display(unit: Unit, text: string, n: number): string {
+  if (unit.section && unit.kind !== "code") {
+    // A short section under its heading, its lines joined (the backslash is Markdown's line break).
+    const lines = unit.section.split("\n").map((line) => line.replace(/\\$/, "").trim());
+    return `${unit.heading ? `${unit.heading} — ` : ""}${lines.filter(Boolean).join(" ")} [${n}]`;
+  }
   switch (unit.kind) {
+    case "list":
+      return `${unit.intro ? `${unit.intro}\n` : unit.heading ? `${unit.heading}:\n` : ""}${text} [${n}]`;
     case "sentence":
       return `“${text}” [${n}]`;
     case "item":

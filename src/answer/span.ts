@@ -57,8 +57,9 @@ export function directSpan(
   anchors: number[],
   questionWords: Set<string>,
   plural = false,
+  time = false,
 ): { text: string; start: number; end: number } | undefined {
-  const candidates = candidatesFor(text, kind, plural).filter((candidate) => {
+  const candidates = candidatesFor(text, kind, plural, time).filter((candidate) => {
     const words = text
       .slice(candidate.start, candidate.end)
       .toLowerCase()
@@ -88,7 +89,7 @@ export function directSpan(
   return { text: text.slice(best.start, best.end), start: best.start, end: best.end };
 }
 
-function candidatesFor(text: string, kind: Asks, plural: boolean): Candidate[] {
+function candidatesFor(text: string, kind: Asks, plural: boolean, time: boolean): Candidate[] {
   const { words, entities } = tag(text);
   const dates = [
     ...entities.filter((e) => e.type === "DATE" || e.type === "TIME"),
@@ -98,7 +99,16 @@ function candidatesFor(text: string, kind: Asks, plural: boolean): Candidate[] {
     })),
   ];
   const inDate = (start: number, end: number) => dates.some((d) => start < d.end && end > d.start);
-  if (kind === "when") return merge(dates).map((d) => ({ ...d, penalty: 0 }));
+  if (kind === "when") {
+    // "What time…?" asks for the time of day, not the date beside it.
+    const times = [...text.matchAll(/\b\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?/gi)].map((m) => ({
+      start: m.index ?? 0,
+      end: (m.index ?? 0) + m[0].length,
+      penalty: 0,
+    }));
+    if (time && times.length > 0) return times;
+    return merge(dates).map((d) => ({ ...d, penalty: 0 }));
+  }
   if (kind === "count" || kind === "amount") {
     const amounts = entities.filter((e) =>
       kind === "amount"

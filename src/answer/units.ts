@@ -10,7 +10,7 @@ import { type Block, lineSpans, markdownBlocks, plainInline } from "../text/stru
  */
 export interface Unit {
   chunk: RetrievedChunk;
-  kind: "sentence" | "item" | "row" | "code" | "line";
+  kind: "sentence" | "item" | "list" | "row" | "code" | "line";
   /** The text quoted, verbatim from the chunk. */
   text: string;
   /** Offset of the text in its document, to keep quotes in document order. */
@@ -23,7 +23,17 @@ export interface Unit {
   heading?: string;
   /** The news byline or dateline: who filed the story, where and when. */
   byline?: boolean;
+  /**
+   * A short section the unit stands in (an option under its heading: "Type", "Default", what it
+   * does), quoted whole, since its lines only make sense together.
+   */
+  section?: string;
 }
+
+/** A section up to this many characters is quoted whole when one of its lines answers. */
+const SECTION_MAX = 400;
+/** A list up to this many characters is also a unit of its own, for "which…?" questions. */
+const LIST_MAX = 700;
 
 // The words a news byline or dateline stands for, though it does not write them: it tells who
 // reported, wrote and published the story, and where and when it was filed.
@@ -105,11 +115,24 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
   const outer = metadata.headings ?? [];
   const units: Unit[] = [];
   const blocks = markdownBlocks(text);
+  // A chunk that is one short section under its heading (as API references are written).
+  const section =
+    blocks[0]?.kind === "heading" &&
+    text.length <= SECTION_MAX &&
+    blocks.filter((block) => block.kind === "heading").length === 1 &&
+    blocks.length > 2
+      ? text.slice(blocks[1].start).trim()
+      : undefined;
   blocks.forEach((block, b) => {
     if (block.kind === "heading" || block.kind === "other") return;
     const headings = block.headings.length > 0 ? mergeHeadings(outer, block.headings) : outer;
     const heading = headings[headings.length - 1];
-    const base = { chunk, heading, context: [metadata.title, ...headings].join(" \n ") };
+    const base = {
+      chunk,
+      heading,
+      context: [metadata.title, ...headings].join(" \n "),
+      ...(section ? { section } : {}),
+    };
     const at = (offset: number) => metadata.start + offset;
     const previous = blocks[b - 1];
     const previousText =
@@ -118,6 +141,17 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
         : "";
     if (block.kind === "list") {
       const intro = previousText.endsWith(":") ? previousText : b === 0 ? metadata.lead : undefined;
+      const list = text.slice(block.start, block.end);
+      if (block.parts.length > 1 && list.length <= LIST_MAX && !isNavigation(list)) {
+        units.push({
+          ...base,
+          kind: "list",
+          text: list,
+          position: at(block.start),
+          context: [base.context, previousText].join(" \n "),
+          ...(previousText ? { intro: previousText } : {}),
+        });
+      }
       for (const item of block.parts) {
         if (isNavigation(text.slice(item.start, item.end))) continue;
         units.push({

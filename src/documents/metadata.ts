@@ -1,3 +1,4 @@
+import { plainInline } from "../text/structure.js";
 import path from "node:path";
 
 export interface DocumentMetadata {
@@ -34,6 +35,9 @@ export function extractMetadata(
   return date ? { title, date } : { title };
 }
 
+/** The first heading of a Markdown text (ATX or Setext), as plain words: badges and links left out. */
 export function markdownHeading(text: string): string | undefined {
-  return /^#{1,6}\s+(.+)$/m.exec(text)?.[1];
+  const heading = /^#{1,6}\s+(.+?)\s*#*\s*$|^([^\n]+)\n(?:=+|-+)\s*$/m.exec(text);
+  const found = heading?.[1] ?? heading?.[2];
+  return found ? plainInline(found) || undefined : undefined;
 }
