@@ -31,6 +31,8 @@ const SECOND_UNIT = 0.85;
 const EXPECTED_BONUS = 0.15;
 /** Weight of the framing verbs ("demand", "propose") in choosing a unit. */
 const FRAMING_BONUS = 0.3;
+/** Weight of the question's words found in an item's or row's label (`fps`, the first cell). */
+const LABEL_BONUS = 0.5;
 /** Weight of the chunk's similarity to the question, which breaks ties. */
 const SIMILARITY_BONUS = 0.05;
 /** For a question made of framing words alone, the similarity a unit needs. */
@@ -103,6 +105,7 @@ interface Candidate {
   unit: Unit;
   text: Words;
   context: Words;
+  label?: Words;
 }
 
 interface Scored {
@@ -125,7 +128,11 @@ export class ExtractiveAnswerer {
   }
 
   answer(question: string, chunks: RetrievedChunk[]): ExtractiveResult {
-    const terms = this.terms(question);
+    const passage = chunks
+      .map((chunk) => `${chunk.metadata.title}\n${chunk.pageContent}`)
+      .join("\n")
+      .toLowerCase();
+    const terms = this.terms(question, passage);
     // "Which COUNTRY sponsored it?": the kind of thing asked for is rarely written next to it
     // ("China-sponsored"): like a framing word, it helps choose but is not required.
     const type = answerType(question);
@@ -210,6 +217,7 @@ export class ExtractiveAnswerer {
             (kind && fits(candidate.unit.text, kind, questionWords) ? EXPECTED_BONUS : 0) +
             (candidate.unit.kind === "list" ? (PLURAL.test(question) ? EXPECTED_BONUS : -EXPECTED_BONUS) : 0) +
             (FRAMING_BONUS * sum(framing)) / total +
+            (LABEL_BONUS * sum((term) => (candidate.label && this.similarity(term, candidate.label) === 1 ? term.weight : 0))) / total +
             SIMILARITY_BONUS * candidate.unit.chunk.metadata.similarity,
         };
       })
@@ -230,7 +238,12 @@ export class ExtractiveAnswerer {
   }
 
   private candidate(unit: Unit): Candidate {
-    return { unit, text: this.words(plainInline(unit.text)), context: this.words(unit.context) };
+    return {
+      unit,
+      text: this.words(plainInline(unit.text)),
+      context: this.words(unit.context),
+      ...(unit.label ? { label: this.words(unit.label) } : {}),
+    };
   }
 
   /**
@@ -375,10 +388,24 @@ export class ExtractiveAnswerer {
     return { answered: true, answer: lines.join("\n"), sources };
   }
 
-  private terms(question: string): Term[] {
+  /**
+   * The question's content words, weighted by rarity. A hyphenated word the word vectors do not
+   * know is a name when the retrieved text writes it so ("cli-progress", "p-queue"): its parts
+   * are then not terms of their own; otherwise ("co-sponsored") its parts are the terms.
+   */
+  private terms(question: string, passage = ""): Term[] {
     const seen = new Set<string>();
     const terms: Term[] = [];
+    let compound: { parts: string[]; name: boolean } | undefined;
     for (const { word, capitalized, first } of tokens(question)) {
+      const isPart = compound?.parts.includes(word) ?? false;
+      if (!isPart) compound = undefined;
+      if (/['’-]/.test(word)) {
+        const unknown = this.vectors.rank(word) === undefined;
+        const name = unknown && passage.includes(word);
+        compound = { parts: word.split(/['’-]/), name };
+        if (unknown && !name) continue;
+      } else if (isPart && compound?.name) continue;
       if (STOP_WORDS.has(word) || seen.has(word) || word.length < 2) continue;
       seen.add(word);
       const rank = this.vectors.rank(word);

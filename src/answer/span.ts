@@ -21,22 +21,41 @@ const DATES = new RegExp(
   "g",
 );
 
+/**
+ * The kind of short answer a question asks for, from its question word: the first one it uses
+ * ("how do I ignore images WHEN converting?" asks how, not when).
+ */
 export function asks(question: string): Asks | undefined {
   const q = question.toLowerCase();
-  if (/\bhow many\b/.test(q)) return "count";
-  if (/\bhow much\b/.test(q)) return "amount";
-  if (/\bwhen\b|\bwhat (date|day|year|time)\b|\bwhich (date|day|year)\b/.test(q)) return "when";
-  if (/\bwhere\b/.test(q)) return "where";
-  if (/\b(who|whom|whose)\b/.test(q)) return "who";
-  if (
-    /\bwhat(?:'s| is| was| are)? (?:it|the \w+|this \w+)? ?(called|named|titled)\b|\bwhat(?:'s| is| was) (?:the|its) (?:\w+ )?(name|title)\b/.test(
-      q,
-    )
-  )
-    return "name";
-  if (/\bwhich\b/.test(q)) return "which";
-  if (/^\s*what(?:'s| is| are)\b.*\bdefaults?\b/.test(q)) return "value";
-  return undefined;
+  const word = /\b(how many|how much|how|when|where|whom|whose|who|which|what)\b/.exec(q)?.[1];
+  switch (word) {
+    case "how many":
+      return "count";
+    case "how much":
+      return "amount";
+    case "when":
+      return "when";
+    case "where":
+      return "where";
+    case "who":
+    case "whom":
+    case "whose":
+      return "who";
+    case "which":
+      return /^\s*\w*\s*which (date|day|year|month|time)\b/.test(q) ? "when" : "which";
+    case "what":
+      if (/\bwhat (date|day|year|month|time)\b/.test(q)) return "when";
+      if (
+        /\bwhat(?:'s| is| was| are)? (?:it|the \w+|this \w+)? ?(called|named|titled)\b|\bwhat(?:'s| is| was) (?:the|its) (?:\w+ )?(name|title)\b/.test(
+          q,
+        )
+      )
+        return "name";
+      if (/^\s*what(?:'s| is| are)\b.*\bdefaults?\b/.test(q)) return "value";
+      return undefined;
+    default:
+      return undefined;
+  }
 }
 
 interface Candidate {

@@ -19,6 +19,8 @@ export interface Unit {
   context: string;
   /** Shown before the unit when it is quoted: the lead-in of a list, the header of a table. */
   intro?: string;
+  /** What a list item or table row is about: its leading `code`, **bold** text or first cell. */
+  label?: string;
   /** The nearest heading above the unit, shown with a value, a row or a code block. */
   heading?: string;
   /** The news byline or dateline: who filed the story, where and when. */
@@ -154,7 +156,9 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
       }
       for (const item of block.parts) {
         if (isNavigation(text.slice(item.start, item.end))) continue;
+        const label = labelOf(text.slice(item.start, item.end));
         units.push({
+          ...(label ? { label } : {}),
           ...base,
           kind: "item",
           text: text.slice(item.start, item.end).trim(),
@@ -163,7 +167,7 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
           ...(intro ? { intro } : {}),
         });
       }
-    } else if (block.kind === "table") {
+    } else if (block.kind === "table" || (block.kind === "paragraph" && isTableRows(text, block))) {
       const rows = lineSpans(text.slice(block.start, block.end), block.start);
       const header = /^\s*\|?\s*:?-{3,}/.test(text.slice(rows[1]?.start ?? 0, rows[1]?.end ?? 0))
         ? text.slice(rows[0].start, rows[0].end)
@@ -171,7 +175,9 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
       const body = header === text.slice(rows[0].start, rows[0].end) ? rows.slice(2) : rows;
       for (const row of body) {
         if (/^\s*\|?\s*:?-{3,}/.test(text.slice(row.start, row.end))) continue;
+        const label = labelOf(text.slice(row.start, row.end));
         units.push({
+          ...(label ? { label } : {}),
           ...base,
           kind: "row",
           text: text.slice(row.start, row.end).trim(),
@@ -254,6 +260,18 @@ export function hasByline(text: string): boolean {
     .slice(0, 600)
     .split(/\n\s*\n/)
     .some((paragraph) => BYLINE.test(paragraph.trim()) || DATELINE.test(paragraph));
+}
+
+/** A chunk cut inside a table starts with rows that Markdown no longer reads as a table. */
+function isTableRows(text: string, block: Block): boolean {
+  const lines = text.slice(block.start, block.end).split("\n");
+  return lines.length > 0 && lines.every((line) => (line.match(/\|/g) ?? []).length >= 2);
+}
+
+/** The leading `code`, **bold** text or first table cell of an item or row: what it is about. */
+function labelOf(text: string): string | undefined {
+  const found = /^\s*(?:[-*+]|\d+\.)?\s*\|?\s*(?:`([^`]{1,60})`|\*\*([^*]{1,60})\*\*|([^|\n]{1,40}?)\s*\|)/.exec(text);
+  return found ? (found[1] ?? found[2] ?? found[3])?.trim() : undefined;
 }
 
 /** The chunk's headings, continued by those written inside it (which replace the deeper ones). */

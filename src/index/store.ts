@@ -50,10 +50,15 @@ export interface ChunkMetadata {
   about?: string;
 }
 
-/** What is embedded and indexed for a chunk: its text with the headings and lead-in above it. */
-export function contextualText(chunk: Chunk): string {
+/**
+ * What is indexed for a chunk: its text with the headings, lead-in and byline words above it. For
+ * the keyword index, every heading (the title too: it tells documents apart); for the embedding,
+ * only the nearest heading, since a title repeated in every chunk would pull them all together.
+ */
+export function contextualText(chunk: Chunk, purpose: "keywords" | "embedding" = "keywords"): string {
   const { headings = [], lead, about } = chunk.metadata;
-  return [...headings, ...(lead ? [lead] : []), ...(about ? [about] : []), chunk.pageContent].join(
+  const above = purpose === "keywords" ? headings : headings.slice(-1);
+  return [...above, ...(lead ? [lead] : []), ...(about ? [about] : []), chunk.pageContent].join(
     "\n",
   );
 }
@@ -128,7 +133,7 @@ export async function buildIndex(
   // (and acknowledging Discord's interactions in time) while it rebuilds a large index.
   const vectors: number[][] = [];
   for (let i = 0; i < chunks.length; i += BATCH) {
-    const batch = chunks.slice(i, i + BATCH).map(contextualText);
+    const batch = chunks.slice(i, i + BATCH).map((chunk) => contextualText(chunk, "embedding"));
     vectors.push(...(await embeddings.embedDocuments(batch)));
     onProgress("embed", vectors.length, chunks.length);
     await yieldToEventLoop();
