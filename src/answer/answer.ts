@@ -1,6 +1,7 @@
 import type { Assistant } from "../assistant.js";
 import { logger } from "../logger.js";
 import { ModelAnswerError, type OnPartial } from "./llm.js";
+import { searchQuery } from "./query.js";
 import type { Answer } from "./types.js";
 
 export const QUESTION_MIN = 3;
@@ -42,7 +43,7 @@ export async function answerQuestion(
 ): Promise<Answer> {
   const started = performance.now();
   const question = validateQuestion(raw);
-  const chunks = await assistant.knowledgeBase.retrieve(question);
+  const chunks = await assistant.knowledgeBase.retrieve(searchQuery(question));
   const extractive = assistant.extractive.answer(question, chunks);
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   if (!assistant.model || !extractive.answered) {

@@ -4,7 +4,7 @@ export const WHOLE_SENTENCE = 200;
 const MIN_KEPT = 110;
 
 /** A part between commas of at most this many words is an element of a list, not a clause. */
-const LIST_ELEMENT_WORDS = 3;
+const LIST_ELEMENT_WORDS = 4;
 
 export interface Clause {
   text: string;

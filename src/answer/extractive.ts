@@ -5,7 +5,7 @@ import { STOP_WORDS, stem, tokens } from "../text/tokens.js";
 import { cutToClauses } from "./clauses.js";
 import { DEMAND_QUESTION, demandsOf } from "./demands.js";
 import { tag } from "./nlp.js";
-import { type Asks, asks, directSpan, SPAN_MAX } from "./span.js";
+import { type Asks, asks, directSpan, objectSpan, SPAN_MAX } from "./span.js";
 import { REFUSAL, type Source } from "./types.js";
 import { type Unit, unitsOf } from "./units.js";
 
@@ -31,12 +31,22 @@ const SECOND_UNIT = 0.85;
 const EXPECTED_BONUS = 0.15;
 /** Weight of the framing verbs ("demand", "propose") in choosing a unit. */
 const FRAMING_BONUS = 0.3;
+/** A lead is a full sentence: a caption or a heading is shorter. */
+const LEAD_MIN = 100;
+/** A document says first what matters most (news leads with who, what, when): a tie-breaker. */
+const LEAD_BONUS = 0.03;
+/** ...fading over this many characters. */
+const LEAD_CHARS = 3000;
+/** What a word naming the kind of answer ("which COUNTRY") counts for in choosing, against a framing word. */
+const TYPE_CREDIT = 0.3;
 /** Weight of the question's words found in an item's or row's label (`fps`, the first cell). */
 const LABEL_BONUS = 0.5;
 /** Weight of the chunk's similarity to the question, which breaks ties. */
 const SIMILARITY_BONUS = 0.05;
 /** For a question made of framing words alone, the similarity a unit needs. */
 const FRAMING_ONLY_MATCH = 0.5;
+/** How many of the best units are checked for a span of the asked kind. */
+const RERANK = 5;
 /** A code block is quoted for "how do I…" questions; for others it counts for this much. */
 const CODE_WEIGHT = 0.6;
 /** At most this many demands are listed. */
@@ -65,12 +75,17 @@ const ABOUT = /^\s*what(?:'s|\s+is|\s+was)\s+(?:the\s+|this\s+|it\s*)?(?:\w+\s+)
 // Adjectives that change which value is asked for: "the MINIMUM version" is not "the version".
 const LIMITING =
   /^(min(imum)?|max(imum)?|first|last|latest|earliest|oldest|newest|largest|smallest|highest|lowest|total|average|default|initial|final|current|previous|next)$/i;
+// "Who does the resolution call on…?", "which organizations does it encourage…?": the answer is
+// the object of the question's verb.
+const OBJECT_QUESTION = /^\s*(?:who|whom|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:does|do|did|should|will|would|must)\b/i;
 // A question that asks for several names: "which countries…", "who were the co-sponsors?".
 const PLURAL =
   /\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b|\bwho\s+(?:are|were)\b|\bwhat\s+(?:are|were)\s+the\s+\w+s\b/i;
 // "What does the resolution demand?": the words between the auxiliary and the demand verb.
 const SUBJECT =
-  /\b(?:does|do|did|is|are|was|were|will|would)\s+(.+?)\s+(?:demand|call|urge|propose|request|ask|want|recommend|require|push)/i;
+  /\b(?:does|do|did|is|are|was|were|will|would)\s+(.+?)\s+(?:demand|call|urge|propos|request|ask|want|recommend|require|push|encourag|emphasi[sz]|stress|invit)/i;
+// Adverbs that are not the subject ("what is the text ACTUALLY asking?").
+const ADVERB = /^(actually|really|exactly|just|also|still|even|currently|now|here|specifically)$/i;
 const CAPITALIZED = /(?<!^|[.!?]\s+)\b\p{Lu}[\p{L}\p{N}-]*/gu;
 
 export interface ExtractiveResult {
@@ -138,7 +153,7 @@ export class ExtractiveAnswerer {
     const type = answerType(question);
     for (const term of terms) if (type.has(term.word)) term.framing = true;
     if (ABOUT.test(question)) {
-      const lead = leadOf(chunks);
+      const lead = leadOf(chunks, terms.filter((term) => !term.framing).map((term) => term.stem));
       if (lead) return this.quote([this.candidate(lead)], terms, undefined, question);
     }
     const candidates = unitsOf(chunks)
@@ -201,7 +216,8 @@ export class ExtractiveAnswerer {
           topical(term) ? term.weight * gateCredit(matrix[c][t]) : 0;
         const rank = (term: Term, t: number) =>
           topical(term) ? term.weight * rarity[t] * rankCredit(own(t)) : 0;
-        const framing = (term: Term, t: number) => (term.framing ? term.weight * matrix[c][t] : 0);
+        const framing = (term: Term, t: number) =>
+          term.framing ? term.weight * matrix[c][t] * (type.has(term.word) ? TYPE_CREDIT : 1) : 0;
         const scope = `${candidate.unit.text} ${candidate.unit.context}`.toLowerCase();
         const namesFound =
           terms.every((term, t) => !term.name || matrix[c][t] === 1) &&
@@ -218,7 +234,8 @@ export class ExtractiveAnswerer {
             (candidate.unit.kind === "list" ? (PLURAL.test(question) ? EXPECTED_BONUS : -EXPECTED_BONUS) : 0) +
             (FRAMING_BONUS * sum(framing)) / total +
             (LABEL_BONUS * sum((term) => (candidate.label && this.similarity(term, candidate.label) === 1 ? term.weight : 0))) / total +
-            SIMILARITY_BONUS * candidate.unit.chunk.metadata.similarity,
+            SIMILARITY_BONUS * candidate.unit.chunk.metadata.similarity +
+            LEAD_BONUS * Math.max(0, 1 - candidate.unit.position / LEAD_CHARS),
         };
       })
     if (process.env.ANSWER_DEBUG) {
@@ -234,6 +251,15 @@ export class ExtractiveAnswerer {
           this.holdsFocus(entry.candidate, entry.c, focus, kind, inText, inContext, terms),
       );
     if (scored.length === 0) return REFUSED;
+    if (kind === "who" || kind === "where" || kind === "when" || kind === "count" || kind === "amount") {
+      // Of the best few, those that hold a name, place, date or number of the asked kind first.
+      const top = [...scored].sort((a, b) => b.score - a.score).slice(0, RERANK);
+      for (const entry of top) {
+        const span = directSpan(entry.candidate.unit.text, kind, [], questionWords);
+        if (span) entry.score += EXPECTED_BONUS;
+      }
+      return this.quote(choose(top, kind), terms, kind, question);
+    }
     return this.quote(choose(scored, kind), terms, kind, question);
   }
 
@@ -315,27 +341,36 @@ export class ExtractiveAnswerer {
     // The thing asked about ("what does THE RESOLUTION demand?"), or for "it", what the documents
     // are about; any other word of the question ("what MEETING does it propose?") narrows the list.
     const subjectWords = new Set(
-      tokens(SUBJECT.exec(question)?.[1] ?? "").map((token) => stem(token.word)),
+      tokens(SUBJECT.exec(question)?.[1] ?? "")
+        .filter((token) => !ADVERB.test(token.word))
+        .map((token) => stem(token.word)),
     );
     const named = terms
       .filter((term) => !term.framing && subjectWords.has(term.stem))
       .map((term) => term.stem);
-    const narrowing = terms.filter((term) => !term.framing && !subjectWords.has(term.stem));
+    const narrowing = terms.filter(
+      (term) =>
+        !term.framing &&
+        !subjectWords.has(term.stem) &&
+        !ADVERB.test(term.word) &&
+        !DEMAND_QUESTION.test(term.word),
+    );
     const subjects = new Set(
       named.length > 0
         ? named
         : candidates.flatMap((c) => this.words(c.unit.chunk.metadata.title).words.map(stem)),
     );
-    const demands = demandsOf(
+    const all = demandsOf(
       candidates.map((c) => c.unit),
       subjects,
       question,
-    )
-      .filter(({ text }) => {
-        const words = this.words(text);
-        return narrowing.every((term) => this.similarity(term, words) >= FOCUS_MATCH);
-      })
-      .slice(0, DEMANDS_MAX);
+    );
+    const narrowed = all.filter(({ text }) => {
+      const words = this.words(text);
+      return narrowing.every((term) => this.similarity(term, words) >= FOCUS_MATCH);
+    });
+    // A word that matches no demand is the question's own wording ("asking GOVERNMENTS"), not a filter.
+    const demands = (narrowed.length > 0 ? narrowed : all).slice(0, DEMANDS_MAX);
     if (demands.length === 0) return undefined;
     const sources: Source[] = [];
     const lines = demands
@@ -366,6 +401,7 @@ export class ExtractiveAnswerer {
     const span =
       appositive(first.unit.text, question) ??
       headingSpan(first.unit, kind) ??
+      this.object(first.unit.text, kind, question, terms) ??
       (kind && first.unit.kind !== "code"
         ? directSpan(
             first.unit.text,
@@ -393,6 +429,21 @@ export class ExtractiveAnswerer {
    * know is a name when the retrieved text writes it so ("cli-progress", "p-queue"): its parts
    * are then not terms of their own; otherwise ("co-sponsored") its parts are the terms.
    */
+  /** For an object question ("who does it call on?"), the object of its verb in the text. */
+  private object(
+    text: string,
+    kind: Asks | undefined,
+    question: string,
+    terms: Term[],
+  ): { text: string; start: number } | undefined {
+    if ((kind !== "who" && kind !== "which") || !OBJECT_QUESTION.test(question)) return undefined;
+    // The question's words in order: the first the text uses as a verb is the question's verb.
+    const verbs = terms
+      .filter((term) => !term.name && !term.framing)
+      .map((term) => (word: string) => stem(word.toLowerCase()) === term.stem);
+    return objectSpan(text, verbs);
+  }
+
   private terms(question: string, passage = ""): Term[] {
     const seen = new Set<string>();
     const terms: Term[] = [];
@@ -489,12 +540,17 @@ function answerType(question: string): Set<string> {
 }
 
 /** The first sentence of the body of the best-retrieved document: what it is about. */
-function leadOf(chunks: RetrievedChunk[]): Unit | undefined {
+function leadOf(chunks: RetrievedChunk[], subject: string[]): Unit | undefined {
   const [top] = chunks;
   if (!top) return undefined;
-  return unitsOf(chunks.filter((chunk) => chunk.metadata.documentId === top.metadata.documentId))
-    .filter((unit) => unit.kind === "sentence" && !unit.byline && unit.text.length > 60)
-    .sort((a, b) => a.position - b.position)[0];
+  const sentences = unitsOf(
+    chunks.filter((chunk) => chunk.metadata.documentId === top.metadata.documentId),
+  )
+    .filter((unit) => unit.kind === "sentence" && !unit.byline && unit.text.length >= LEAD_MIN)
+    .sort((a, b) => a.position - b.position);
+  // The first sentence that names the thing asked about ("what is the RESOLUTION about?").
+  const names = (unit: Unit) => tokens(unit.text).some((token) => subject.includes(stem(token.word)));
+  return sentences.find(names) ?? sentences[0];
 }
 
 /**

@@ -11,6 +11,8 @@ const AFTER_ARTICLE = 60;
 const ACRONYM = 40;
 /** ...and a place named without "in", "at" or "from", for "where". */
 const NOT_A_PLACE = 120;
+/** ...a time said in words rather than as a date... */
+const TIME_PHRASE_PENALTY = 20;
 /** ...and one name, when the question asks for several. */
 const SINGLE_OF_MANY = 40;
 
@@ -25,6 +27,9 @@ const DATES = new RegExp(
  * The kind of short answer a question asks for, from its question word: the first one it uses
  * ("how do I ignore images WHEN converting?" asks how, not when).
  */
+const TIME_PHRASE =
+  /\b(?:in a timely manner|(?:during|after|before|until|since|within)(?: and (?:during|after|before))? (?:the |a |an )?[\p{L}-]+(?: [\p{L}-]+)?)/giu;
+
 export function asks(question: string): Asks | undefined {
   const q = question.toLowerCase();
   const word = /\b(how many|how much|how|when|where|whom|whose|who|which|what)\b/.exec(q)?.[1];
@@ -126,7 +131,13 @@ function candidatesFor(text: string, kind: Asks, plural: boolean, time: boolean)
       penalty: 0,
     }));
     if (time && times.length > 0) return times;
-    return merge(dates).map((d) => ({ ...d, penalty: 0 }));
+    // A time that is not a date: "in a timely manner", "during and after the pandemic".
+    const spans = [...text.matchAll(TIME_PHRASE)].map((m) => ({
+      start: m.index ?? 0,
+      end: (m.index ?? 0) + m[0].length,
+      penalty: TIME_PHRASE_PENALTY,
+    }));
+    return [...merge(dates).map((d) => ({ ...d, penalty: 0 })), ...spans];
   }
   if (kind === "count" || kind === "amount") {
     const amounts = entities.filter((e) =>
@@ -159,9 +170,11 @@ function candidatesFor(text: string, kind: Asks, plural: boolean, time: boolean)
     if (quoted.length > 0) return quoted;
   }
   const out: Candidate[] = [];
-  // Code in backticks names functions, options and values in documentation.
-  for (const m of text.matchAll(/`([^`\n]{1,60})`/g)) {
-    out.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, penalty: 10 });
+  // Code in backticks names functions, options and values in documentation (not places).
+  if (kind !== "where") {
+    for (const m of text.matchAll(/`([^`\n]{1,60})`/g)) {
+      out.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, penalty: 10 });
+    }
   }
   // Runs of proper nouns ("Chen Xu", "Human Rights Council"), joined into lists ("Belarus, Cuba").
   const runs: { start: number; end: number }[] = [];
@@ -225,4 +238,39 @@ function merge(spans: { start: number; end: number }[]): { start: number; end: n
     else out.push({ start: span.start, end: span.end });
   }
   return out;
+}
+
+/** Words between a verb and its object that are not the object ("calls ON the states"). */
+const PARTICLES = /^(on|upon|for|to|at|with|about|into|in)$/i;
+
+/**
+ * For "who does the resolution CALL ON…?", "which organizations does it ENCOURAGE…?": the object
+ * of the question's verb where the text uses it ("calling on THE STATES AND OTHER STAKEHOLDERS to
+ * engage"), up to the next verb or clause; a long list keeps what follows "including".
+ */
+export function objectSpan(
+  text: string,
+  verbs: ((word: string) => boolean)[],
+): { text: string; start: number; end: number } | undefined {
+  const { words } = tag(text);
+  const at = verbs
+    .map((verb) => words.findIndex((word) => word.pos === "VERB" && verb(word.text)))
+    .find((found) => found >= 0);
+  if (at === undefined) return undefined;
+  let i = at + 1;
+  while (i < words.length && PARTICLES.test(words[i].text) && words[i].pos !== "PART") i++;
+  const first = i;
+  while (
+    i < words.length &&
+    (!["VERB", "AUX", "PART", "SCONJ"].includes(words[i].pos) || /^including$/i.test(words[i].text)) &&
+    !/^[.;:!?"“”()]$/.test(words[i].text)
+  )
+    i++;
+  if (i === first) return undefined;
+  let start = words[first].start;
+  let end = words[i - 1].end;
+  while (end > start && /[,\s]/.test(text[end - 1])) end--;
+  const including = /\b(?:including|such as)\s+/i.exec(text.slice(start, end));
+  if (end - start > SPAN_MAX && including) start += including.index + including[0].length;
+  return end - start <= SPAN_MAX && end > start ? { text: text.slice(start, end), start, end } : undefined;
 }

@@ -40,7 +40,9 @@ const LIST_MAX = 700;
 // The words a news byline or dateline stands for, though it does not write them: it tells who
 // reported, wrote and published the story, and where and when it was filed.
 export const BYLINE_WORDS =
-  "reported published filed written wrote author news agency source dateline byline";
+  "reported published written wrote author news agency source byline story article date time";
+// ...and a dateline, where it was filed from.
+const DATELINE_WORDS = "reported filed dateline datelined city place location news agency story article";
 // A dateline, as news agencies write it: "GENEVA, March 23 (Xinhua) --".
 const DATELINE = /^\s*\p{Lu}[\p{Lu} .'-]+,\s+[^()\n]{0,30}\([^)\n]{2,40}\)\s*(--|—|–)/u;
 // A byline line near the top: short, with a date or a time ("Xinhua) 08:15, March 24, 2021").
@@ -54,16 +56,33 @@ const CODE_LINES = 12;
 export function unitsOf(chunks: RetrievedChunk[]): Unit[] {
   const seen = new Set<string>();
   const units: Unit[] = [];
+  const acronyms = acronymsOf(chunks);
   for (const chunk of chunks) {
     const found = chunk.metadata.format === "markdown" ? markdownUnits(chunk) : textUnits(chunk);
     for (const unit of found) {
       const key = `${chunk.metadata.documentId}:${unit.position}:${unit.kind}:${unit.byline ?? false}`;
       if (seen.has(key) || unit.text.trim().length < 2) continue;
       seen.add(key);
-      units.push(unit);
+      // "United Nations" in a sentence answers a question that says "UN", as the text defines it.
+      const short = acronyms.filter((a) => unit.text.includes(a.long)).map((a) => a.short);
+      units.push(short.length > 0 ? { ...unit, context: `${unit.context} ${short.join(" ")}` } : unit);
     }
   }
   return units;
+}
+
+/** Acronyms the retrieved text defines: "The United Nations (UN)". */
+function acronymsOf(chunks: RetrievedChunk[]): { long: string; short: string }[] {
+  const found: { long: string; short: string }[] = [];
+  for (const chunk of chunks) {
+    for (const m of chunk.pageContent.matchAll(/((?:\p{Lu}[\p{L}-]+\s+){1,5})\((\p{Lu}{2,6})\)/gu)) {
+      // The long form is as many words as the acronym has letters, ending before the parenthesis.
+      const words = m[1].trim().split(/\s+/).slice(-m[2].length);
+      const initials = words.map((word) => word[0]).join("");
+      if (initials === m[2]) found.push({ long: words.join(" "), short: m[2] });
+    }
+  }
+  return found;
 }
 
 function textUnits(chunk: RetrievedChunk): Unit[] {
@@ -77,11 +96,11 @@ function textUnits(chunk: RetrievedChunk): Unit[] {
     if (nearTop && paragraph.text.trim().replace(/^date\s+\S+\s+/i, "") === metadata.title)
       continue;
     if (nearTop && paragraph.start < 400 && BYLINE.test(paragraph.text.trim())) {
-      units.push(byline(chunk, paragraph.text.trim(), position));
+      units.push(byline(chunk, paragraph.text.trim(), position, BYLINE_WORDS));
       continue;
     }
     const dateline = nearTop ? DATELINE.exec(paragraph.text) : null;
-    if (dateline) units.push(byline(chunk, dateline[0].trim(), position));
+    if (dateline) units.push(byline(chunk, dateline[0].trim(), position, DATELINE_WORDS));
     for (const sentence of sentencesOf(paragraph.text)) {
       const text = sentence.text.trim();
       if (text.length < 2) continue;
@@ -91,13 +110,13 @@ function textUnits(chunk: RetrievedChunk): Unit[] {
   return units;
 }
 
-function byline(chunk: RetrievedChunk, text: string, position: number): Unit {
+function byline(chunk: RetrievedChunk, text: string, position: number, words: string): Unit {
   return {
     chunk,
     kind: "line",
     text,
     position,
-    context: `${chunk.metadata.title} ${BYLINE_WORDS}`,
+    context: `${chunk.metadata.title} ${words}`,
     byline: true,
   };
 }
