@@ -439,7 +439,7 @@ export class ExtractiveAnswerer {
     if ((kind !== "who" && kind !== "which") || !OBJECT_QUESTION.test(question)) return undefined;
     // The question's words in order: the first the text uses as a verb is the question's verb.
     const verbs = terms
-      .filter((term) => !term.name && !term.framing)
+      .filter((term) => !term.name && (!term.framing || !answerType(question).has(term.word)))
       .map((term) => (word: string) => stem(word.toLowerCase()) === term.stem);
     return objectSpan(text, verbs);
   }
