@@ -72,6 +72,10 @@ const TEMPORAL = /\b(during|after|before|until|since|within|timely|soon|immediat
 const WHO_IS = /^\s*who\s+(?:is|was)\s+(.+?)\s*\??\s*$/i;
 // "What is the resolution about?", "what's this article about?": the document's lead answers it.
 const ABOUT = /^\s*what(?:'s|\s+is|\s+was)\s+(?:the\s+|this\s+|it\s*)?(?:\w+\s+)?about\s*\??\s*$/i;
+// Verbs that say little of what is asked ("which standard does it NEED?"): never the focus.
+const LIGHT_VERBS = new Set(
+  "need needs needed use uses used using have has had get gets got make makes made do does did work works go goes run runs support supports supported provide provides allow allows let lets take takes give gives come comes happen happens include includes included".split(" "),
+);
 // Adjectives that change which value is asked for: "the MINIMUM version" is not "the version".
 const LIMITING =
   /^(min(imum)?|max(imum)?|first|last|latest|earliest|oldest|newest|largest|smallest|highest|lowest|total|average|default|initial|final|current|previous|next)$/i;
@@ -158,8 +162,7 @@ export class ExtractiveAnswerer {
     }
     const candidates = unitsOf(chunks)
       // Code answers "how do I…?"; elsewhere its identifiers would match anything.
-      .filter((unit) => unit.kind !== "code" || HOW_TO.test(question) || /[`()._]/.test(question))
-      .map((unit) => this.candidate(unit));
+      .map((unit) => this.candidate(unit, HOW_TO.test(question) || /[`()._]/.test(question)));
     if (terms.length === 0 || candidates.length === 0) return REFUSED;
     const kind = asks(question);
     // Similarity of each term to each unit's own words, and to the words around it.
@@ -196,6 +199,8 @@ export class ExtractiveAnswerer {
     const covered = sum((term, t) => (topical(term) ? term.weight * gateCredit(best[t]) : 0));
     // Similar words alone are not enough: at least one of the question's own words must be there.
     const anchored = terms.some((term, t) => topical(term) && best[t] === 1);
+    if (process.env.ANSWER_DEBUG)
+      console.error("Q", question, "gate", { anchored, coverage: (covered / total).toFixed(2), terms: terms.map((t, i) => `${t.word}${t.name ? "!" : ""}${t.framing ? "~" : ""}=${best[i].toFixed(2)}`).join(" ") });
     if (!anchored || covered / total < MIN_COVERAGE) return REFUSED;
 
     // Within the retrieved text, a term found in every unit tells them apart less than a rare one.
@@ -263,10 +268,18 @@ export class ExtractiveAnswerer {
     return this.quote(choose(scored, kind), terms, kind, question);
   }
 
-  private candidate(unit: Unit): Candidate {
+  /**
+   * A unit with its words. Code is matched by its comments only, unless the question asks how to
+   * do something or names code: its identifiers would match anything.
+   */
+  private candidate(unit: Unit, code = true): Candidate {
+    const text =
+      unit.kind === "code" && !code
+        ? (unit.text.match(/(?:\/\/|#|\/\*|\*)\s.*$/gm) ?? []).join("\n")
+        : plainInline(unit.text);
     return {
       unit,
-      text: this.words(plainInline(unit.text)),
+      text: this.words(text),
       context: this.words(unit.context),
       ...(unit.label ? { label: this.words(unit.label) } : {}),
     };
@@ -328,8 +341,12 @@ export class ExtractiveAnswerer {
       else phrase = [];
     }
     if (head) return phrase;
-    const verb = words.find((word) => word.pos === "VERB" && index(word.text) !== undefined);
-    return [verb ? (index(verb.text) as number) : topical[topical.length - 1].t];
+    const verb = words.find(
+      (word) => word.pos === "VERB" && !LIGHT_VERBS.has(word.text.toLowerCase()) && index(word.text) !== undefined,
+    );
+    if (verb) return [index(verb.text) as number];
+    const last = topical.filter(({ term }) => !LIGHT_VERBS.has(term.word));
+    return last.length > 0 ? [last[last.length - 1].t] : [];
   }
 
   /** A bulleted list of what the thing asked about demands, or undefined when nothing is found. */

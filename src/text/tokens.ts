@@ -1,7 +1,7 @@
 import { stemmer } from "stemmer";
 
 /** Words, numbers and hyphenated or apostrophe'd compounds, lower-cased. */
-const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
+const WORD = /[\p{L}\p{N}]+(?:['’_-][\p{L}\p{N}]+)*/gu;
 
 export interface Token {
   /** Lower-cased. */
@@ -18,10 +18,13 @@ export function tokens(text: string): Token[] {
   let first = true;
   for (const raw of text.match(WORD) ?? []) {
     out.push({ word: raw.toLowerCase(), capitalized: /\p{Lu}/u.test(raw), first });
-    if (/['’-]/.test(raw)) {
-      for (const part of raw.split(/['’-]/)) {
+    // Parts of a compound ("China-sponsored") or of an identifier ("unorderedList", "ws_no_utf")
+    // are words of their own too.
+    const parts = raw.split(/['’_-]|(?<=\p{Ll})(?=\p{Lu})/u);
+    if (parts.length > 1) {
+      for (const part of parts) {
         if (part.length > 1)
-          out.push({ word: part.toLowerCase(), capitalized: /\p{Lu}/u.test(part), first });
+          out.push({ word: part.toLowerCase(), capitalized: /^\p{Lu}/u.test(part) && !/\p{Ll}\p{Lu}/u.test(raw), first });
       }
     }
     first = false;
