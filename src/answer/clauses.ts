@@ -2,6 +2,8 @@
 export const WHOLE_SENTENCE = 200;
 /** A cut quote keeps at least this many characters, so that it still reads as a statement. */
 const MIN_KEPT = 110;
+/** ...or this many, when a direct answer above it already says what was asked. */
+export const MIN_KEPT_WITH_ANSWER = 60;
 
 /** A part between commas of at most this many words is an element of a list, not a clause. */
 const LIST_ELEMENT_WORDS = 4;
@@ -24,12 +26,14 @@ export function clauses(sentence: string): Clause[] {
   }
   if (start < sentence.length)
     out.push({ text: sentence.slice(start), start, end: sentence.length });
-  // A "clause" of a word or three is an element of a list ("universality, impartiality, …"):
-  // it stays with the clause before it.
+  // A "clause" of a few words is an element of a list ("universality, impartiality, …"): the
+  // elements of a list stay together, from the one that opens it ("based on universality").
+  const short = (text: string) => text.split(/\s+/).length <= LIST_ELEMENT_WORDS;
   const merged: Clause[] = [];
   for (const clause of out) {
     const last = merged[merged.length - 1];
-    if (last && clause.text.split(/\s+/).length <= LIST_ELEMENT_WORDS) {
+    const lastElement = last?.text.split(/,\s+/).pop() ?? "";
+    if (last && short(clause.text) && short(lastElement)) {
       last.end = clause.end;
       last.text = sentence.slice(last.start, last.end);
     } else merged.push({ ...clause });
@@ -42,7 +46,7 @@ export function clauses(sentence: string): Clause[] {
  * answer), each cut marked with "…". Words are never changed: clauses are only left out. A short
  * sentence is kept whole.
  */
-export function cutToClauses(sentence: string, keep: number[]): string {
+export function cutToClauses(sentence: string, keep: number[], minKept = MIN_KEPT): string {
   if (sentence.length < WHOLE_SENTENCE || keep.length === 0) return sentence;
   const parts = clauses(sentence);
   const kept = new Set<number>();
@@ -56,7 +60,7 @@ export function cutToClauses(sentence: string, keep: number[]): string {
   const length = () => [...kept].reduce((total, i) => total + parts[i].text.length + 1, 0);
   let low = Math.min(...kept);
   let high = Math.max(...kept);
-  while (length() < MIN_KEPT && (low > 0 || high < parts.length - 1)) {
+  while (length() < minKept && (low > 0 || high < parts.length - 1)) {
     // What a sentence says about its subject mostly follows it: grow forward first.
     if (high < parts.length - 1) kept.add(++high);
     else kept.add(--low);

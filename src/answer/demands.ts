@@ -8,7 +8,16 @@ const DEMAND_VERB =
 export const DEMAND_QUESTION =
   /\b(demand|call|urge|propos|request|ask|want|recommend|require|push|encourag|emphasi[sz]|stress|invit)\w*\b|\bcalls?\s+(for|on|upon)\b/i;
 // The demand verbs a question can name, by stem: "what does it propose?" lists its proposals only.
-const SPECIFIC = ["urg", "encourag", "propos", "emphasi", "request", "recommend", "stress", "invit"];
+const SPECIFIC = [
+  "urg",
+  "encourag",
+  "propos",
+  "emphasi",
+  "request",
+  "recommend",
+  "stress",
+  "invit",
+];
 // Words between a subject and its verb that are not the subject ("It also proposes").
 const ADVERBS =
   /(?:\s+(?:also|further|furthermore|again|strongly|then|therefore|moreover|explicitly))+\s*$/i;
@@ -23,6 +32,8 @@ export interface Demand {
   unit: Unit;
   /** The clause, from the demand verb on, verbatim. */
   text: string;
+  /** Whether its verb is the one the question names ("what does it PROPOSE?"). */
+  named: boolean;
 }
 
 /**
@@ -44,7 +55,8 @@ export function demandsOf(units: Unit[], subjects: Set<string>, question = ""): 
       // "… calls upon all states … and encourages others …": the second verb shares the subject.
       const coordinated = v > 0 && /\band\s+$/i.test(before) && accepted;
       accepted = coordinated || subjectMatches(before, subjects);
-      if (!accepted || (asked && !new RegExp(`^${asked}`, "i").test(verb[0]))) return;
+      if (!accepted) return;
+      const named = !asked || new RegExp(`^${asked}`, "i").test(verb[0]);
       const end = verbs[v + 1]?.index ?? text.length;
       let clause = text
         .slice(at, end)
@@ -56,10 +68,12 @@ export function demandsOf(units: Unit[], subjects: Set<string>, question = ""): 
         const cut = comma > max / 2 ? comma : clause.lastIndexOf(" ", max);
         clause = `${clause.slice(0, cut).replace(/[,\s]+$/, "")} …`;
       }
-      demands.push({ unit, text: clause });
+      demands.push({ unit, text: clause, named });
     });
   }
-  return demands;
+  // "What does it urge?" with no "urges" in the text: every demand answers it.
+  const named = demands.filter((demand) => demand.named);
+  return named.length > 0 ? named : demands;
 }
 
 /** Whether the words before a demand verb make the thing asked about its subject. */

@@ -2,7 +2,7 @@ import { loadWordVectors, type WordVectors } from "../embeddings/wordVectors.js"
 import type { RetrievedChunk } from "../retrieval/hybrid.js";
 import { plainInline } from "../text/structure.js";
 import { STOP_WORDS, stem, tokens } from "../text/tokens.js";
-import { cutToClauses } from "./clauses.js";
+import { cutToClauses, MIN_KEPT_WITH_ANSWER } from "./clauses.js";
 import { DEMAND_QUESTION, demandsOf } from "./demands.js";
 import { tag } from "./nlp.js";
 import { type Asks, asks, directSpan, objectSpan, SPAN_MAX } from "./span.js";
@@ -63,25 +63,29 @@ const FRAMING = new Set(
 const NUMBER =
   /\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|dozen|hundred|thousand|million|billion)\b|[$€£¥]\s?\d/gi;
 const DATE =
-  /\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|(1[89]|20)\d\d|\d{1,2}:\d\d)\b/gi;
+  /\b(january|february|march|april|may|june|july|august|september|october|november|december|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|yesterday|today|(1[89]|20)\d\d|\d{1,2}:\d\d)\b/gi;
 // A question that asks how to do something, which an example in code can answer.
 const HOW_TO = /\bhow (?:do|can|should|would|to)\b|\bexample|\bcode\b|\bsnippet|\bsyntax\b/i;
 // "When…?" is also answered by a time that is not a date: "in a timely manner", "after the pandemic".
-const TEMPORAL = /\b(during|after|before|until|since|within|timely|soon|immediately|daily|weekly|every)\b/gi;
+const TEMPORAL =
+  /\b(during|after|before|until|since|within|timely|soon|immediately|daily|weekly|every)\b/gi;
 // "Who is Chen Xu?": a name, answered by what follows it between commas.
 const WHO_IS = /^\s*who\s+(?:is|was)\s+(.+?)\s*\??\s*$/i;
 // "What is the resolution about?", "what's this article about?": the document's lead answers it.
 const ABOUT = /^\s*what(?:'s|\s+is|\s+was)\s+(?:the\s+|this\s+|it\s*)?(?:\w+\s+)?about\s*\??\s*$/i;
 // Verbs that say little of what is asked ("which standard does it NEED?"): never the focus.
 const LIGHT_VERBS = new Set(
-  "need needs needed use uses used using have has had get gets got make makes made do does did work works go goes run runs support supports supported provide provides allow allows let lets take takes give gives come comes happen happens include includes included".split(" "),
+  "need needs needed use uses used using have has had get gets got make makes made do does did work works go goes run runs support supports supported provide provides allow allows let lets take takes give gives come comes happen happens include includes included".split(
+    " ",
+  ),
 );
 // Adjectives that change which value is asked for: "the MINIMUM version" is not "the version".
 const LIMITING =
   /^(min(imum)?|max(imum)?|first|last|latest|earliest|oldest|newest|largest|smallest|highest|lowest|total|average|default|initial|final|current|previous|next)$/i;
 // "Who does the resolution call on…?", "which organizations does it encourage…?": the answer is
 // the object of the question's verb.
-const OBJECT_QUESTION = /^\s*(?:who|whom|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:does|do|did|should|will|would|must)\b/i;
+const OBJECT_QUESTION =
+  /^\s*(?:who|whom|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:does|do|did|should|will|would|must)\b/i;
 // A question that asks for several names: "which countries…", "who were the co-sponsors?".
 const PLURAL =
   /\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b|\bwho\s+(?:are|were)\b|\bwhat\s+(?:are|were)\s+the\s+\w+s\b/i;
@@ -157,7 +161,10 @@ export class ExtractiveAnswerer {
     const type = answerType(question);
     for (const term of terms) if (type.has(term.word)) term.framing = true;
     if (ABOUT.test(question)) {
-      const lead = leadOf(chunks, terms.filter((term) => !term.framing).map((term) => term.stem));
+      const lead = leadOf(
+        chunks,
+        terms.filter((term) => !term.framing).map((term) => term.stem),
+      );
       if (lead) return this.quote([this.candidate(lead)], terms, undefined, question);
     }
     const candidates = unitsOf(chunks)
@@ -199,8 +206,6 @@ export class ExtractiveAnswerer {
     const covered = sum((term, t) => (topical(term) ? term.weight * gateCredit(best[t]) : 0));
     // Similar words alone are not enough: at least one of the question's own words must be there.
     const anchored = terms.some((term, t) => topical(term) && best[t] === 1);
-    if (process.env.ANSWER_DEBUG)
-      console.error("Q", question, "gate", { anchored, coverage: (covered / total).toFixed(2), terms: terms.map((t, i) => `${t.word}${t.name ? "!" : ""}${t.framing ? "~" : ""}=${best[i].toFixed(2)}`).join(" ") });
     if (!anchored || covered / total < MIN_COVERAGE) return REFUSED;
 
     // Within the retrieved text, a term found in every unit tells them apart less than a rare one.
@@ -212,7 +217,7 @@ export class ExtractiveAnswerer {
     const questionWords = new Set(terms.map((term) => term.word));
     const focus = this.focus(question, terms);
     const phrases = namePhrases(question);
-    const scoredAll = candidates
+    const scored = candidates
       .map((candidate, c) => {
         // A name found around the unit (the document's title) tells which document, fully.
         const own = (t: number) =>
@@ -236,19 +241,21 @@ export class ExtractiveAnswerer {
             (candidate.unit.kind === "code" && !HOW_TO.test(question) ? CODE_WEIGHT : 1) *
               (sum(rank) / rankTotal) +
             (kind && fits(candidate.unit.text, kind, questionWords) ? EXPECTED_BONUS : 0) +
-            (candidate.unit.kind === "list" ? (PLURAL.test(question) ? EXPECTED_BONUS : -EXPECTED_BONUS) : 0) +
+            (candidate.unit.kind === "list"
+              ? PLURAL.test(question)
+                ? EXPECTED_BONUS
+                : -EXPECTED_BONUS
+              : 0) +
             (FRAMING_BONUS * sum(framing)) / total +
-            (LABEL_BONUS * sum((term) => (candidate.label && this.similarity(term, candidate.label) === 1 ? term.weight : 0))) / total +
+            (LABEL_BONUS *
+              sum((term) =>
+                candidate.label && this.similarity(term, candidate.label) === 1 ? term.weight : 0,
+              )) /
+              total +
             SIMILARITY_BONUS * candidate.unit.chunk.metadata.similarity +
             LEAD_BONUS * Math.max(0, 1 - candidate.unit.position / LEAD_CHARS),
         };
       })
-    if (process.env.ANSWER_DEBUG) {
-      console.error("Q", question, "kind", kind, "focus", focus.map((f) => terms[f].word), "terms", terms.map((t) => `${t.word}${t.name ? "!" : ""}${t.framing ? "~" : ""}`).join(" "), "cov", (covered / total).toFixed(2));
-      for (const e of [...scoredAll].sort((a, b) => b.score - a.score).slice(0, 8))
-        console.error(" ", e.score.toFixed(2), e.coverage.toFixed(2), e.namesFound, this.holdsFocus(e.candidate, e.c, focus, kind, inText, inContext, terms), e.candidate.unit.kind, JSON.stringify(e.candidate.unit.text.slice(0, 90)), "|", e.candidate.unit.context.slice(0, 60).replace(/\n/g, " "));
-    }
-    const scored = scoredAll
       .filter(
         (entry) =>
           entry.namesFound &&
@@ -256,7 +263,13 @@ export class ExtractiveAnswerer {
           this.holdsFocus(entry.candidate, entry.c, focus, kind, inText, inContext, terms),
       );
     if (scored.length === 0) return REFUSED;
-    if (kind === "who" || kind === "where" || kind === "when" || kind === "count" || kind === "amount") {
+    if (
+      kind === "who" ||
+      kind === "where" ||
+      kind === "when" ||
+      kind === "count" ||
+      kind === "amount"
+    ) {
       // Of the best few, those that hold a name, place, date or number of the asked kind first.
       const top = [...scored].sort((a, b) => b.score - a.score).slice(0, RERANK);
       for (const entry of top) {
@@ -342,7 +355,10 @@ export class ExtractiveAnswerer {
     }
     if (head) return phrase;
     const verb = words.find(
-      (word) => word.pos === "VERB" && !LIGHT_VERBS.has(word.text.toLowerCase()) && index(word.text) !== undefined,
+      (word) =>
+        word.pos === "VERB" &&
+        !LIGHT_VERBS.has(word.text.toLowerCase()) &&
+        index(word.text) !== undefined,
     );
     if (verb) return [index(verb.text) as number];
     const last = topical.filter(({ term }) => !LIGHT_VERBS.has(term.word));
@@ -433,7 +449,10 @@ export class ExtractiveAnswerer {
     for (const candidate of quoted) {
       const { unit } = candidate;
       const keep = [...anchors(candidate), ...(span && candidate === first ? [span.start] : [])];
-      const text = unit.kind === "sentence" ? cutToClauses(unit.text, keep) : unit.text;
+      const text =
+        unit.kind === "sentence"
+          ? cutToClauses(unit.text, keep, span ? MIN_KEPT_WITH_ANSWER : undefined)
+          : unit.text;
       const source = cite(sources, unit, text);
       lines.push(display(unit, text, source.n));
     }
@@ -566,7 +585,8 @@ function leadOf(chunks: RetrievedChunk[], subject: string[]): Unit | undefined {
     .filter((unit) => unit.kind === "sentence" && !unit.byline && unit.text.length >= LEAD_MIN)
     .sort((a, b) => a.position - b.position);
   // The first sentence that names the thing asked about ("what is the RESOLUTION about?").
-  const names = (unit: Unit) => tokens(unit.text).some((token) => subject.includes(stem(token.word)));
+  const names = (unit: Unit) =>
+    tokens(unit.text).some((token) => subject.includes(stem(token.word)));
   return sentences.find(names) ?? sentences[0];
 }
 
@@ -574,7 +594,10 @@ function leadOf(chunks: RetrievedChunk[], subject: string[]): Unit | undefined {
  * In a reference, a section's heading names the function or option its text describes ("#### .pause()"
  * over "Put queue execution on hold."): for "which method…?", that name is the answer.
  */
-function headingSpan(unit: Unit, kind: Asks | undefined): { text: string; start: number } | undefined {
+function headingSpan(
+  unit: Unit,
+  kind: Asks | undefined,
+): { text: string; start: number } | undefined {
   if ((kind !== "which" && kind !== "name") || !unit.heading) return undefined;
   const heading = unit.heading.replace(/`/g, "").trim();
   const identifier = /^[\w$.:]*\w(\(.*\))?$/.test(heading) && /[().:_$]|[a-z][A-Z]/.test(heading);

@@ -19,7 +19,7 @@ const SINGLE_OF_MANY = 40;
 const MONTHS =
   "January|February|March|April|May|June|July|August|September|October|November|December";
 const DATES = new RegExp(
-  `\\b(?:(?:${MONTHS})\\s+\\d{1,2}(?:,\\s*\\d{4})?|\\d{1,2}\\s+(?:${MONTHS})(?:\\s+\\d{4})?|(?:${MONTHS})\\s+\\d{4}|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|(?:19|20)\\d\\d)\\b`,
+  `\\b(?:(?:${MONTHS})\\s+\\d{1,2}(?:,\\s*\\d{4})?|\\d{1,2}\\s+(?:${MONTHS})(?:\\s+\\d{4})?|(?:${MONTHS})\\s+\\d{4}|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?|(?:19|20)\\d\\d)\\b`,
   "g",
 );
 
@@ -154,7 +154,9 @@ function candidatesFor(text: string, kind: Asks, plural: boolean, time: boolean)
   if (kind === "value") {
     // "Default: `info`", "(default: 10)", "defaults to `true`".
     const values = [
-      ...text.matchAll(/\bdefaults?\b(?:\s+value)?(?:\s+is|\s+to|\s*:|\s*=)\s*(`[^`\n]+`|"[^"\n]*"|'[^'\n]*'|[\w.-]+)/gi),
+      ...text.matchAll(
+        /\bdefaults?\b(?:\s+value)?(?:\s+is|\s+to|\s*:|\s*=)\s*(`[^`\n]+`|"[^"\n]*"|'[^'\n]*'|[\w.-]+)/gi,
+      ),
     ].map((m) => {
       const at = (m.index ?? 0) + m[0].length - m[1].length;
       return { start: at, end: at + m[1].length, penalty: 0 };
@@ -262,7 +264,8 @@ export function objectSpan(
   const first = i;
   while (
     i < words.length &&
-    (!["VERB", "AUX", "PART", "SCONJ"].includes(words[i].pos) || /^including$/i.test(words[i].text)) &&
+    (!["VERB", "AUX", "PART", "SCONJ"].includes(words[i].pos) ||
+      /^including$/i.test(words[i].text)) &&
     !/^[.;:!?"“”()]$/.test(words[i].text)
   )
     i++;
@@ -272,5 +275,7 @@ export function objectSpan(
   while (end > start && /[,\s]/.test(text[end - 1])) end--;
   const including = /\b(?:including|such as)\s+/i.exec(text.slice(start, end));
   if (end - start > SPAN_MAX && including) start += including.index + including[0].length;
-  return end - start <= SPAN_MAX && end > start ? { text: text.slice(start, end), start, end } : undefined;
+  return end - start <= SPAN_MAX && end > start
+    ? { text: text.slice(start, end), start, end }
+    : undefined;
 }

@@ -42,7 +42,8 @@ const LIST_MAX = 700;
 export const BYLINE_WORDS =
   "reported published written wrote author news agency source byline story article date time";
 // ...and a dateline, where it was filed from.
-const DATELINE_WORDS = "reported filed dateline datelined city place location news agency story article";
+const DATELINE_WORDS =
+  "reported filed dateline datelined city place location news agency story article";
 // A dateline, as news agencies write it: "GENEVA, March 23 (Xinhua) --".
 const DATELINE = /^\s*\p{Lu}[\p{Lu} .'-]+,\s+[^()\n]{0,30}\([^)\n]{2,40}\)\s*(--|—|–)/u;
 // A byline line near the top: short, with a date or a time ("Xinhua) 08:15, March 24, 2021").
@@ -65,7 +66,9 @@ export function unitsOf(chunks: RetrievedChunk[]): Unit[] {
       seen.add(key);
       // "United Nations" in a sentence answers a question that says "UN", as the text defines it.
       const short = acronyms.filter((a) => unit.text.includes(a.long)).map((a) => a.short);
-      units.push(short.length > 0 ? { ...unit, context: `${unit.context} ${short.join(" ")}` } : unit);
+      units.push(
+        short.length > 0 ? { ...unit, context: `${unit.context} ${short.join(" ")}` } : unit,
+      );
     }
   }
   return units;
@@ -75,7 +78,9 @@ export function unitsOf(chunks: RetrievedChunk[]): Unit[] {
 function acronymsOf(chunks: RetrievedChunk[]): { long: string; short: string }[] {
   const found: { long: string; short: string }[] = [];
   for (const chunk of chunks) {
-    for (const m of chunk.pageContent.matchAll(/((?:\p{Lu}[\p{L}-]+\s+){1,5})\((\p{Lu}{2,6})\)/gu)) {
+    for (const m of chunk.pageContent.matchAll(
+      /((?:\p{Lu}[\p{L}-]+\s+){1,5})\((\p{Lu}{2,6})\)/gu,
+    )) {
       // The long form is as many words as the acronym has letters, ending before the parenthesis.
       const words = m[1].trim().split(/\s+/).slice(-m[2].length);
       const initials = words.map((word) => word[0]).join("");
@@ -289,7 +294,10 @@ function isTableRows(text: string, block: Block): boolean {
 
 /** The leading `code`, **bold** text or first table cell of an item or row: what it is about. */
 function labelOf(text: string): string | undefined {
-  const found = /^\s*(?:[-*+]|\d+\.)?\s*\|?\s*(?:`([^`]{1,60})`|\*\*([^*]{1,60})\*\*|([^|\n]{1,40}?)\s*\|)/.exec(text);
+  const found =
+    /^\s*(?:[-*+]|\d+\.)?\s*\|?\s*(?:`([^`]{1,60})`|\*\*([^*]{1,60})\*\*|([^|\n]{1,40}?)\s*\|)/.exec(
+      text,
+    );
   return found ? (found[1] ?? found[2] ?? found[3])?.trim() : undefined;
 }
 

@@ -104,13 +104,20 @@ function dated(title: string, date: string | undefined): string {
   return date ? `${title} (${date})` : title;
 }
 
-function sourceField(source: Source): APIEmbedField {
-  const quote = truncate(escapeMarkdown(source.quote.replace(/\s+/g, " ").trim()), QUOTE_MAX);
-  return field(
-    `[${source.n}] ${dated(source.title, source.date)}`,
-    `${escapeMarkdown(source.source)}, chunk ${source.chunk}\n> ${quote}`,
-  );
+/**
+ * A cited source: its document and chunk, and a short quote only when the answer does not already
+ * show it (an extractive answer quotes it; a model's answer says it in its own words).
+ */
+function sourceField(source: Source, answerText: string): APIEmbedField {
+  const quoted = source.quote.replace(/\s+/g, " ").trim();
+  const shown = answerText.replace(/\s+/g, " ").includes(quoted.replace(/^… | …$/g, ""));
+  const where = `${escapeMarkdown(source.source)}, chunk ${source.chunk}`;
+  const quote = shown ? "" : `\n> ${truncate(escapeMarkdown(quoted), QUOTE_MAX)}`;
+  return field(`[${source.n}] ${dated(source.title, source.date)}`, `${where}${quote}`);
 }
+
+// The extractive answer's own formatting: the direct answer in bold on its first line.
+const DIRECT_ANSWER = /^\\\*\\\*(.+?)\\\*\\\*( \[\d+\])/;
 
 /** The answer: its text with numbered citations, one field per cited source, mode and time. */
 export function answerReply(answer: Answer): EmbedReply {
@@ -123,9 +130,15 @@ export function answerReply(answer: Answer): EmbedReply {
         LIMITS.footer,
       ),
     })
-    .addFields(answer.sources.slice(0, SOURCES_MAX).map(sourceField));
-  // Quotes are the documents' own words: shown as written, not read as markdown.
-  const text = answer.mode === "extractive" ? escapeMarkdown(answer.answer) : answer.answer;
+    .addFields(
+      answer.sources.slice(0, SOURCES_MAX).map((source) => sourceField(source, answer.answer)),
+    );
+  // Quotes are the documents' own words: shown as written, not read as markdown; only the direct
+  // answer the answerer puts first is bold.
+  const text =
+    answer.mode === "extractive"
+      ? escapeMarkdown(answer.answer).replace(DIRECT_ANSWER, "**$1**$2")
+      : answer.answer;
   const description = answer.answered
     ? text
     : `${text}\nTry other words, or see /docs for what the documents cover.`;

@@ -1,5 +1,5 @@
-import { plainInline } from "../text/structure.js";
 import path from "node:path";
+import { plainInline } from "../text/structure.js";
 
 export interface DocumentMetadata {
   title: string;

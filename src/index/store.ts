@@ -13,8 +13,8 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
-import type { SourceDocument } from "../documents/load.js";
 import { BYLINE_WORDS, hasByline } from "../answer/units.js";
+import type { SourceDocument } from "../documents/load.js";
 import { LexicalIndex } from "../retrieval/lexical.js";
 import {
   INDEX_VERSION,
@@ -55,7 +55,10 @@ export interface ChunkMetadata {
  * the keyword index, every heading (the title too: it tells documents apart); for the embedding,
  * only the nearest heading, since a title repeated in every chunk would pull them all together.
  */
-export function contextualText(chunk: Chunk, purpose: "keywords" | "embedding" = "keywords"): string {
+export function contextualText(
+  chunk: Chunk,
+  purpose: "keywords" | "embedding" = "keywords",
+): string {
   const { headings = [], lead, about } = chunk.metadata;
   const above = purpose === "keywords" ? headings : headings.slice(-1);
   return [...above, ...(lead ? [lead] : []), ...(about ? [about] : []), chunk.pageContent].join(
@@ -106,7 +109,9 @@ export async function splitDocuments(
         format: doc.format,
         ...(span.headings?.length ? { headings: span.headings } : {}),
         ...(span.lead ? { lead: span.lead } : {}),
-        ...(n === 0 && doc.format === "text" && hasByline(span.text) ? { about: BYLINE_WORDS } : {}),
+        ...(n === 0 && doc.format === "text" && hasByline(span.text)
+          ? { about: BYLINE_WORDS }
+          : {}),
       };
       chunks.push(new Document({ pageContent: span.text, metadata }));
     });

@@ -87,14 +87,16 @@ export function lineSpans(text: string, base = 0): { start: number; end: number 
 
 /** Inline Markdown as plain words: links keep their text, code and emphasis marks go. */
 export function plainInline(text: string): string {
-  return text
-    // Code keeps its words, even "<script>": only tags outside code are markup.
-    .replace(/`([^`]*)`/g, (_, code: string) => ` ${code.replace(/[<>]/g, " ")} `)
-    // Images (badges) say nothing; a link keeps its text.
-    .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/[*_`~]+/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
+  return (
+    text
+      // Code keeps its words, even "<script>": only tags outside code are markup.
+      .replace(/`([^`]*)`/g, (_, code: string) => ` ${code.replace(/[<>]/g, " ")} `)
+      // Images (badges) say nothing; a link keeps its text.
+      .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+      .replace(/<[^>]+>/g, " ")
+      .replace(/[*_`~]+/g, "")
+      .replace(/\s+/g, " ")
+      .trim()
+  );
 }

@@ -24,7 +24,11 @@ export function tokens(text: string): Token[] {
     if (parts.length > 1) {
       for (const part of parts) {
         if (part.length > 1)
-          out.push({ word: part.toLowerCase(), capitalized: /^\p{Lu}/u.test(part) && !/\p{Ll}\p{Lu}/u.test(raw), first });
+          out.push({
+            word: part.toLowerCase(),
+            capitalized: /^\p{Lu}/u.test(part) && !/\p{Ll}\p{Lu}/u.test(raw),
+            first,
+          });
       }
     }
     first = false;
