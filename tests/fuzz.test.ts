@@ -346,7 +346,7 @@ async function throwAt(raw: string): Promise<void> {
 describe("hostile questions through answerQuestion and the /ask reply", () => {
   it(`never fails, and every reply fits Discord and pings nobody (${RUNS} questions, seed ${SEED})`, async () => {
     await fc.assert(fc.asyncProperty(question, throwAt), { numRuns: RUNS, seed: SEED });
-    
+
     // Every path was taken, more than a few times: answered, refused, rejected, with mentions.
     for (const count of Object.values(seen)) expect(count).toBeGreaterThan(RUNS / 100);
   }, 180_000);
