@@ -338,7 +338,11 @@ async function throwAt(raw: string): Promise<void> {
   const [embed] = body.embeds;
   // The title is the question, cut to fit; the description the answer, its quotes escaped.
   expectStartOf(embed.title, answer.question);
-  const text = answer.mode === "extractive" ? escapeMarkdown(answer.answer) : answer.answer;
+  // Only the direct answer's bold survives the escaping.
+  const text =
+    answer.mode === "extractive"
+      ? escapeMarkdown(answer.answer).replace(/^\\\*\\\*(.+?)\\\*\\\*/, "**$1**")
+      : answer.answer;
   if (answer.answered) expectStartOf(embed.description, text);
   else expect(embed.description.startsWith(REFUSAL)).toBe(true);
 }
