@@ -65,7 +65,8 @@ describe("/ask", () => {
     expect(embed.fields[0].name).toBe(
       "[1] UN rights body adopts China-sponsored resolution on human rights cooperation (2021-03-24)",
     );
-    expect(embed.fields[0].value).toMatch(/^un-hrc-cooperation-resolution\.txt, chunk \d+\n> /);
+    // The quote is in the answer above: the source names where it is without repeating it.
+    expect(embed.fields[0].value).toMatch(/^un-hrc-cooperation-resolution\.txt, chunk \d+$/);
     expect(embed.footer.text).toMatch(/^extractive · \d+ ms$/);
   });
 

@@ -94,7 +94,9 @@ function subjectMatches(before: string, subjects: Set<string>): boolean {
       ) && !/^["“]/.test(phrase),
   );
   if (!subject) return false;
-  return isSubject(lastWord(subject.replace(/\s+(?:that|which)\b.*$/i, "")), subjects);
+  // Its head noun: before a relative clause or a phrase that follows it ("the report ON the ferry").
+  const head = subject.replace(/\s+(?:that|which|on|of|for|about|from|by|in|into)\b.*$/i, "");
+  return isSubject(lastWord(head), subjects);
 }
 
 function lastWord(text: string): string {

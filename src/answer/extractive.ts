@@ -393,8 +393,15 @@ export class ExtractiveAnswerer {
         ? named
         : candidates.flatMap((c) => this.words(c.unit.chunk.metadata.title).words.map(stem)),
     );
+    // A name the question gives ("the HARBOUR COMMISSION report") must stand in the unit or the
+    // headings and title around it: another document's demands are not this one's.
+    const names = terms.filter((term) => term.name);
+    const own = candidates.filter((c) => {
+      const scope = this.words(`${c.unit.text} ${c.unit.context}`);
+      return names.every((term) => this.similarity(term, scope) === 1);
+    });
     const all = demandsOf(
-      candidates.map((c) => c.unit),
+      own.map((c) => c.unit),
       subjects,
       question,
     );
