@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { SourceDocument } from "../documents/load.js";
 
-/** Bumped whenever the layout of a persisted index changes. */
-export const INDEX_VERSION = 1;
+/** Bumped whenever the layout of a persisted index changes (2: document ids keep their extension). */
+export const INDEX_VERSION = 2;
 export const MANIFEST_FILE = "manifest.json";
 
 export interface IndexSettings {
