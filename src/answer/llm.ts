@@ -1,4 +1,5 @@
 import { ChatOpenAI, OpenAIClient } from "@langchain/openai";
+import { abortable } from "../abortable.js";
 import { type CoreConfig, openAIEndpoint } from "../config.js";
 import type { RetrievedChunk } from "../retrieval/hybrid.js";
 import { checkCitations, RejectedAnswerError, renumberPartial } from "./citations.js";
@@ -102,15 +103,4 @@ export class ModelAnswerer {
     }
     return "The language model's reply could not be read.";
   }
-}
-
-/** Settles when the promise does, or rejects as soon as the signal aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    // LangChain's retry back-off does not listen to the signal: without this, the timeout would
-    // wait for the back-off to end.
-    const abort = () => reject(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
-  });
 }

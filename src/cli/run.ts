@@ -1,4 +1,5 @@
 import { ConfigError } from "../config.js";
+import { EmbeddingsUnavailableError } from "../embeddings/openai.js";
 import { NoDocumentsError } from "../knowledgeBase.js";
 import { logger } from "../logger.js";
 
@@ -8,7 +9,11 @@ if (!process.env.LOG_LEVEL) logger.level = "warn";
 /** Runs a command-line entry point: known errors print their message alone and exit 1. */
 export function runCli(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    if (error instanceof ConfigError || error instanceof NoDocumentsError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof NoDocumentsError ||
+      error instanceof EmbeddingsUnavailableError
+    ) {
       process.stderr.write(`${error.message}\n`);
     } else {
       logger.error({ err: error }, "failed");
