@@ -23,6 +23,7 @@ function forPerson(answer: Answer): string {
   }
   lines.push("", `(${answer.mode}, ${answer.ms} ms)`);
   if (answer.fallback) lines.push(answer.fallback);
+  if (answer.note) lines.push(answer.note);
   return lines.join("\n");
 }
 
