@@ -14,7 +14,7 @@ const BRACKETED = /\[(\d+(?:\s*[,;]\s*\d+)*)\](?!\()/g;
 /** Bracketed numbers at the start of a sentence: they belong to the sentence before. */
 const LEADING_CITATIONS = /^\s*(?:\[\d+(?:\s*[,;]\s*\d+)*\](?!\()\s*)+/;
 /** A link Discord (or a reader) could follow: any scheme://address, in a masked link or bare. */
-const URL = /[a-z][a-z\d+.-]*:\/\/[^\s<>()[\]"'`]+/gi;
+const URL = /[a-z][a-z\d+.-]*:\/\/[^\s<>[\]"'`]+/gi;
 /** Punctuation that ends a sentence rather than a bare URL. */
 const URL_TRAILER = /[.,;:!?'"”’]+$/;
 /** A sentence with any letter or digit states something; one without (a dash, a blank line) does not. */
@@ -60,9 +60,18 @@ function splitSentences(text: string): string[] {
   return pieces;
 }
 
-/** The links in the text, without the punctuation that ends their sentence. */
+/**
+ * The links in the text, without the punctuation that ends their sentence, nor a ")" that closes
+ * a parenthesis around them ("(see https://example.org/a_(b))" holds https://example.org/a_(b)).
+ */
 function links(text: string): string[] {
-  return Array.from(text.matchAll(URL), ([url]) => url.replace(URL_TRAILER, ""));
+  return Array.from(text.matchAll(URL), ([match]) => {
+    let url = match.replace(URL_TRAILER, "");
+    while (url.endsWith(")") && url.split(")").length > url.split("(").length) {
+      url = url.slice(0, -1).replace(URL_TRAILER, "");
+    }
+    return url;
+  });
 }
 
 function checkSentence(text: string, chunks: RetrievedChunk[]): Sentence {
