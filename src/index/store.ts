@@ -1,4 +1,5 @@
 import {
+  lstat,
   mkdir,
   readdir,
   readFile,
@@ -121,6 +122,13 @@ export async function buildIndex(
   );
   onProgress("index", chunks.length, chunks.length);
 
+  const chunksPerDocument = new Map<string, number>();
+  for (const { metadata } of chunks) {
+    chunksPerDocument.set(
+      metadata.documentId,
+      (chunksPerDocument.get(metadata.documentId) ?? 0) + 1,
+    );
+  }
   const manifest: Manifest = {
     version: INDEX_VERSION,
     ...settings,
@@ -133,17 +141,23 @@ export async function buildIndex(
       title: doc.title,
       ...(doc.date ? { date: doc.date } : {}),
       hash: doc.hash,
-      chunks: chunks.filter((chunk) => chunk.metadata.documentId === doc.id).length,
+      chunks: chunksPerDocument.get(doc.id) ?? 0,
     })),
   };
 
   const name = `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const buildDir = path.join(indexDir, BUILDS, name);
   await mkdir(buildDir, { recursive: true });
-  await store.save(buildDir);
-  await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toJSON());
-  await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
-  await makeCurrent(indexDir, name);
+  try {
+    await store.save(buildDir);
+    await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toJSON());
+    await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+    await makeCurrent(indexDir, name);
+  } catch (error) {
+    // Nothing half-written stays behind (the previous index is still current).
+    await rm(buildDir, { recursive: true, force: true });
+    throw error;
+  }
   return { manifest, vectors: store, lexical };
 }
 
@@ -151,7 +165,20 @@ async function makeCurrent(indexDir: string, name: string): Promise<void> {
   const link = path.join(indexDir, CURRENT);
   const temporary = `${link}.${name}.tmp`;
   await symlink(path.join(BUILDS, name), temporary);
-  await rename(temporary, link);
+  // `current` is a folder when DATA_DIR was copied with its links followed (`cp -rL`): a symlink
+  // cannot be renamed over it, so the folder is moved aside first, and removed once replaced.
+  const aside = `${link}.${name}.old`;
+  const isFolder = await lstat(link).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
+  try {
+    if (isFolder) await rename(link, aside);
+    await rename(temporary, link);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+  if (isFolder) await rm(aside, { recursive: true, force: true });
   // Builds started before this one are no longer current, or were left by a crash; a build
   // started later may still be under way in another process, so it stays.
   const builds = await readdir(path.join(indexDir, BUILDS));
@@ -163,7 +190,10 @@ async function makeCurrent(indexDir: string, name: string): Promise<void> {
   );
 }
 
-/** The current index's folder, or undefined when none was built. */
+/**
+ * The current index's folder, or undefined when none was built, or when `current` is not the
+ * link this code makes (a copied folder, say): then it is rebuilt, and replaced by a link.
+ */
 export async function currentIndexDir(indexDir: string): Promise<string | undefined> {
   try {
     return path.resolve(indexDir, await readlink(path.join(indexDir, CURRENT)));
