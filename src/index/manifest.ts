@@ -3,7 +3,7 @@ import path from "node:path";
 import type { SourceDocument } from "../documents/load.js";
 
 /** Bumped whenever the layout of a persisted index changes. */
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
 export const MANIFEST_FILE = "manifest.json";
 
 export interface IndexSettings {

@@ -14,6 +14,7 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
+import hnswlib from "hnswlib-node";
 import type { SourceDocument } from "../documents/load.js";
 import { LexicalIndex } from "../retrieval/lexical.js";
 import {
@@ -51,6 +52,12 @@ export type Progress = (phase: "split" | "embed" | "index", done: number, total:
 const CURRENT = "current";
 const BUILDS = "builds";
 const LEXICAL_FILE = "lexical.json";
+const VECTORS_FILE = "hnswlib.index";
+// One chunk per line, in label order, so that loading can let the event loop run between lines.
+const CHUNKS_FILE = "chunks.jsonl";
+// The longest loading works before it lets the event loop run: the bot loads a new index while
+// it keeps acknowledging interactions.
+const LOAD_SLICE_MS = 10;
 const BATCH = 256;
 // hnswlib's search breadth; its default (10) loses recall once k nears it.
 export const SEARCH_EF = 128;
@@ -96,8 +103,8 @@ export async function buildIndex(
   const chunks = await splitDocuments(documents, settings);
   onProgress("split", chunks.length, chunks.length);
 
-  // Work goes in batches, with a turn of the event loop between them: a bot keeps answering
-  // (and acknowledging Discord's interactions in time) while it rebuilds a large index.
+  // Embedded in batches (a bounded request to an embedding service, and progress to report), with
+  // a turn of the event loop between them for a build on a thread that also does other work.
   const vectors: number[][] = [];
   for (let i = 0; i < chunks.length; i += BATCH) {
     const batch = chunks.slice(i, i + BATCH).map((chunk) => chunk.pageContent);
@@ -106,15 +113,13 @@ export async function buildIndex(
     await yieldToEventLoop();
   }
 
+  // All vectors at once: HNSWLib.addVectors grows the graph, and checks every new id against every
+  // stored one, at each call; in batches, the build would slow down with the square of the chunks.
   const store = new HNSWLib(embeddings, {
     space: "cosine",
     numDimensions: settings.embeddings.dimensions,
   });
-  for (let i = 0; i < chunks.length; i += BATCH) {
-    await store.addVectors(vectors.slice(i, i + BATCH), chunks.slice(i, i + BATCH));
-    onProgress("index", i, chunks.length);
-    await yieldToEventLoop();
-  }
+  await store.addVectors(vectors, chunks);
   store.index.setEf(SEARCH_EF);
   // Lexical ids are the vector store's labels, so one docstore serves both.
   const lexical = await LexicalIndex.build(
@@ -149,7 +154,11 @@ export async function buildIndex(
   const buildDir = path.join(indexDir, BUILDS, name);
   await mkdir(buildDir, { recursive: true });
   try {
-    await store.save(buildDir);
+    await store.index.writeIndex(path.join(buildDir, VECTORS_FILE));
+    await writeFile(
+      path.join(buildDir, CHUNKS_FILE),
+      chunks.map((chunk) => JSON.stringify(chunk)).join("\n"),
+    );
     await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toJSON());
     await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
     await makeCurrent(indexDir, name);
@@ -207,17 +216,35 @@ export async function readCurrentManifest(indexDir: string): Promise<Manifest | 
   return dir ? readManifest(dir) : undefined;
 }
 
-/** Loads the current index; throws when it is missing or unreadable. */
+/**
+ * Loads the current index; throws when it is missing or unreadable. Works a few milliseconds at a
+ * time: a bot loads the index another thread or process built while it answers.
+ */
 export async function loadIndex(indexDir: string, embeddings: EmbeddingsInterface): Promise<Index> {
   const dir = await currentIndexDir(indexDir);
   const manifest = dir ? await readManifest(dir) : undefined;
   if (!dir || !manifest) throw new Error(`no index in ${indexDir}`);
-  const [vectors, lexical] = await Promise.all([
-    HNSWLib.load(dir, embeddings),
-    readFile(path.join(dir, LEXICAL_FILE), "utf8").then(LexicalIndex.fromJSON),
-  ]);
-  if (vectors.index.getCurrentCount() !== manifest.chunks)
-    throw new Error("index and manifest disagree");
-  vectors.index.setEf(SEARCH_EF);
+  const graph = new hnswlib.HierarchicalNSW("cosine", manifest.embeddings.dimensions);
+  await graph.readIndex(path.join(dir, VECTORS_FILE));
+  if (graph.getCurrentCount() !== manifest.chunks) throw new Error("index and manifest disagree");
+  graph.setEf(SEARCH_EF);
+  const vectors = new HNSWLib(embeddings, {
+    space: "cosine",
+    numDimensions: manifest.embeddings.dimensions,
+    index: graph,
+  });
+  const lines = (await readFile(path.join(dir, CHUNKS_FILE), "utf8")).split("\n");
+  if (lines.length !== manifest.chunks) throw new Error("chunks and manifest disagree");
+  let slice = performance.now();
+  for (let label = 0; label < lines.length; label++) {
+    const { pageContent, metadata } = JSON.parse(lines[label]) as Chunk;
+    // Straight into the docstore's map: its add() compares every new id with every stored one.
+    vectors.docstore._docs.set(String(label), new Document({ pageContent, metadata }));
+    if (performance.now() - slice > LOAD_SLICE_MS) {
+      await yieldToEventLoop();
+      slice = performance.now();
+    }
+  }
+  const lexical = await LexicalIndex.load(await readFile(path.join(dir, LEXICAL_FILE), "utf8"));
   return { manifest, vectors, lexical };
 }
