@@ -1,7 +1,13 @@
 import type { CoreConfig } from "./config.js";
 import { loadDocuments, type SkippedFile } from "./documents/load.js";
 import { createEmbeddings, type EmbeddingsChoice } from "./embeddings/index.js";
-import { type BuildJob, type BuildOutcome, runBuild, updateIndex } from "./index/build.js";
+import {
+  type BuildJob,
+  type BuildOutcome,
+  inspectIndex,
+  runBuild,
+  updateIndex,
+} from "./index/build.js";
 import { ReloadInProgressError } from "./index/errors.js";
 import { compareDocuments, type DocumentChanges, type Manifest } from "./index/manifest.js";
 import { type Index, loadIndex, type Progress, readCurrentManifest } from "./index/store.js";
@@ -62,23 +68,34 @@ export class KnowledgeBase {
       wait: true,
       ...(options.rebuild ? { force: "rebuild requested" } : {}),
     };
-    const [choice, outcome] = await Promise.all([
-      options.embeddings ?? createEmbeddings(config),
-      build(job, options.embeddings, options.onProgress),
-    ]);
-    let rebuilt = outcome;
-    let index: Index;
-    try {
-      index = await loadIndex(config.indexDir, choice.embeddings);
-    } catch (error) {
-      logger.warn({ err: error, dir: config.indexDir }, "index unreadable; rebuilding it");
-      const force = "the index on disk could not be read";
-      rebuilt = { ...(await build({ ...job, force }, options.embeddings, options.onProgress)) };
-      rebuilt.previous = outcome.previous;
+    const choice = options.embeddings ?? (await createEmbeddings(config));
+    // The usual start: the index on disk was built from these documents, and is only loaded.
+    // Reading the documents to tell is quick; building is the work that goes to the worker.
+    let index: Index | undefined;
+    let previous: Manifest | undefined;
+    let skipped: SkippedFile[] = [];
+    if (!job.force) {
+      const state = await inspectIndex(job, choice);
+      ({ previous, skipped } = state);
+      if (!state.reason) {
+        logSkipped(skipped);
+        try {
+          index = await loadIndex(config.indexDir, choice.embeddings);
+        } catch (error) {
+          logger.warn({ err: error, dir: config.indexDir }, "index unreadable; rebuilding it");
+          job.force = "the index on disk could not be read";
+        }
+      }
+    }
+    let rebuilt: string | undefined;
+    if (!index) {
+      const outcome = await build(job, options.embeddings, options.onProgress);
+      ({ rebuilt, skipped } = outcome);
+      previous ??= outcome.previous;
       index = await loadIndex(config.indexDir, choice.embeddings);
     }
-    const knowledgeBase = new KnowledgeBase(config, choice, ownEmbeddings, index, rebuilt.skipped);
-    const report = knowledgeBase.report(rebuilt, started);
+    const knowledgeBase = new KnowledgeBase(config, choice, ownEmbeddings, index, skipped);
+    const report = knowledgeBase.report({ previous, rebuilt, skipped }, started);
     return { knowledgeBase, report };
   }
 
@@ -172,7 +189,11 @@ async function build(
   const outcome = embeddings
     ? await updateIndex(job, embeddings, onProgress)
     : await runBuild(job, onProgress);
-  for (const file of outcome.skipped)
-    logger.warn({ file: file.source, reason: file.reason }, "document skipped");
+  logSkipped(outcome.skipped);
   return outcome;
+}
+
+function logSkipped(skipped: SkippedFile[]): void {
+  for (const file of skipped)
+    logger.warn({ file: file.source, reason: file.reason }, "document skipped");
 }

@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { CoreConfig } from "../config.js";
-import { loadDocuments, type SkippedFile } from "../documents/load.js";
+import { loadDocuments, type SkippedFile, type SourceDocument } from "../documents/load.js";
 import { createEmbeddings, type EmbeddingsChoice } from "../embeddings/index.js";
 import { NoDocumentsError, ReloadInProgressError } from "./errors.js";
 import { lockIndex } from "./lock.js";
@@ -43,6 +43,26 @@ async function indexSettings(config: CoreConfig, choice: EmbeddingsChoice): Prom
   };
 }
 
+export interface IndexState {
+  documents: SourceDocument[];
+  skipped: SkippedFile[];
+  settings: IndexSettings;
+  /** The current index's manifest. */
+  previous?: Manifest;
+  /** Why the index must be (re)built, or undefined when the one on disk serves. */
+  reason?: string;
+}
+
+/** Reads the documents and tells whether the index on disk was built from them, with these settings. */
+export async function inspectIndex(job: BuildJob, choice: EmbeddingsChoice): Promise<IndexState> {
+  const { documents, skipped } = await loadDocuments(job.docsDir, job.config.MAX_DOCUMENT_BYTES);
+  if (documents.length === 0) throw new NoDocumentsError(job.docsDir, skipped);
+  const settings = await indexSettings(job.config, choice);
+  const previous = await readCurrentManifest(job.indexDir);
+  const reason = job.force ?? staleReason(previous, settings, documents);
+  return { documents, skipped, settings, previous, reason };
+}
+
 /**
  * Reads the documents and, when the index on disk does not match them (or `force` says so),
  * builds a new one and makes it current, holding the index folder's lock meanwhile. Leaves the
@@ -53,12 +73,8 @@ export async function updateIndex(
   choice?: EmbeddingsChoice,
   onProgress: Progress = () => {},
 ): Promise<BuildOutcome> {
-  const { documents, skipped } = await loadDocuments(job.docsDir, job.config.MAX_DOCUMENT_BYTES);
-  if (documents.length === 0) throw new NoDocumentsError(job.docsDir, skipped);
   const embeddings = choice ?? (await createEmbeddings(job.config));
-  const settings = await indexSettings(job.config, embeddings);
-  const previous = await readCurrentManifest(job.indexDir);
-  const reason = job.force ?? staleReason(previous, settings, documents);
+  const { documents, skipped, settings, previous, reason } = await inspectIndex(job, embeddings);
   if (!reason) return { previous, skipped };
 
   const release = await lockIndex(job.indexDir, { wait: job.wait });
