@@ -5,7 +5,7 @@ import type { CoreConfig } from "../config.js";
 import { loadDocuments, type SkippedFile, type SourceDocument } from "../documents/load.js";
 import { createEmbeddings, type EmbeddingsChoice } from "../embeddings/index.js";
 import { NoDocumentsError, ReloadInProgressError } from "./errors.js";
-import { lockIndex } from "./lock.js";
+import { lockIndex, releaseOwnLock } from "./lock.js";
 import { type IndexSettings, type Manifest, staleReason } from "./manifest.js";
 import { buildIndex, type Progress, readCurrentManifest } from "./store.js";
 
@@ -118,6 +118,7 @@ function revive({ name, message, stack }: { name: string; message: string; stack
 }
 
 interface Pending {
+  indexDir: string;
   resolve: (outcome: BuildOutcome) => void;
   reject: (error: Error) => void;
   onProgress: Progress;
@@ -141,7 +142,12 @@ function startBuilder(): NonNullable<typeof builder> {
   const started = { worker, pending };
   const fail = (error: Error) => {
     if (builder === started) builder = undefined;
-    for (const job of pending.values()) job.reject(error);
+    for (const job of pending.values()) {
+      // The thread may have died holding the index folder's lock.
+      void releaseOwnLock(job.indexDir)
+        .catch(() => {})
+        .finally(() => job.reject(error));
+    }
     pending.clear();
   };
   worker.on("message", (message: WorkerMessage) => {
@@ -170,7 +176,7 @@ export function runBuild(job: BuildJob, onProgress: Progress = () => {}): Promis
   const { worker, pending } = builder;
   const id = nextJob++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject, onProgress });
+    pending.set(id, { indexDir: job.indexDir, resolve, reject, onProgress });
     // Kept alive while a job is under way, so that a process waiting for it does not exit.
     worker.ref();
     worker.postMessage({ id, job });

@@ -98,3 +98,14 @@ async function takeOver(file: string, stale: Holder | undefined): Promise<void> 
   }
   await rm(aside, { force: true });
 }
+
+/**
+ * Removes the lock of an index folder if this process holds it: for a build thread that died
+ * without releasing it (this process lives on, so the lock would not look stale for an hour).
+ */
+export async function releaseOwnLock(indexDir: string): Promise<void> {
+  const file = path.join(indexDir, LOCK_FILE);
+  const holder = await readHolder(file);
+  if (holder?.pid === process.pid && holder.hostname === hostname())
+    await rm(file, { force: true });
+}
