@@ -172,7 +172,7 @@ try {
       loadMs: startup.loadMs.total,
       botPeakRssMB: round(serve.peakRssMB),
       ingestionMBps: perSecond(ingestion.ms.total).MB,
-      largeDocumentMs: round(largeDocument.openMs),
+      largeDocumentMs: round(largeDocument.buildMs),
       at100k: at100k?.exact,
     }),
     ...(scale ? { scale } : {}),

@@ -12,7 +12,7 @@ export interface Measured {
   loadMs: number;
   botPeakRssMB: number;
   ingestionMBps: number;
-  /** KnowledgeBase.open of a DATA_DIR holding one 5 MB .txt, building its index. */
+  /** The build of one 5 MB .txt's index (split, embed, HNSW + BM25), as its manifest records it. */
   largeDocumentMs: number;
   /** HNSW against exact search at 100k vectors, when the scaling run was made. */
   at100k?: { heldOut: ExactComparison; questions?: ExactComparison };
@@ -76,7 +76,7 @@ export function checkTargets(m: Measured): Target[] {
       m.ingestionMBps >= 1,
     ),
     target(
-      "one 5 MB .txt: index built (fresh process)",
+      "one 5 MB .txt: index build (split, embed, HNSW + BM25)",
       "<= 5000 ms",
       m.largeDocumentMs,
       " ms",
