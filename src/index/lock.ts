@@ -6,7 +6,7 @@ import { ReloadInProgressError } from "./errors.js";
 
 /**
  * One build at a time per index folder, across processes (the shards of `npm run start:sharded`,
- * `npm run index` beside a running bot): a lock file created with O_EXCL, holding who holds it.
+ * `npm run index` beside a running bot): a lock file created atomically, holding who holds it.
  */
 const LOCK_FILE = "build.lock";
 // A lock older than this is stale even if its pid lives (the pid may have been reused): no build
@@ -59,24 +59,33 @@ export async function lockIndex(
   const file = path.join(indexDir, LOCK_FILE);
   const mine: Holder = { pid: process.pid, hostname: hostname(), startedAt: Date.now() };
   for (;;) {
-    try {
-      await writeFile(file, JSON.stringify(mine), { flag: "wx" });
-      return () => rm(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    let holder = await readHolder(file);
-    if (!holder) {
-      // A lock being written this very moment reads as empty: give its writer a moment.
-      await sleep(10);
-      holder = await readHolder(file);
-    }
+    if (await create(file, mine)) return () => rm(file, { force: true });
+    const holder = await readHolder(file);
     if (!holder || isStale(holder)) {
       await takeOver(file, holder);
       continue;
     }
     if (!options.wait) throw new ReloadInProgressError();
     await sleep(WAIT_POLL_MS);
+  }
+}
+
+/**
+ * Creates the lock file with its content in one step, or returns false when it exists: the
+ * content is written to a file of this process's, then linked to the lock's name (link fails
+ * when the name is taken), so that no other process ever reads a lock half-written.
+ */
+async function create(file: string, holder: Holder): Promise<boolean> {
+  const mine = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  await writeFile(mine, JSON.stringify(holder));
+  try {
+    await link(mine, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    await rm(mine, { force: true });
   }
 }
 
