@@ -2,8 +2,11 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { SourceDocument } from "../documents/load.js";
 
-/** Bumped whenever the layout of a persisted index changes (2: document ids keep their extension). */
-export const INDEX_VERSION = 2;
+/**
+ * Bumped whenever the layout of a persisted index changes (3: document ids keep their extension,
+ * and chunks are stored as JSON lines; 2 was used for each of these changes alone).
+ */
+export const INDEX_VERSION = 3;
 export const MANIFEST_FILE = "manifest.json";
 
 export interface IndexSettings {
