@@ -2,7 +2,10 @@ import { OpenAIClient, OpenAIEmbeddings } from "@langchain/openai";
 import { abortable } from "../abortable.js";
 
 /** The embedding endpoint failed or did not answer in time: said in words for the person. */
-export class EmbeddingsUnavailableError extends Error {}
+export class EmbeddingsUnavailableError extends Error {
+  // Named, so that a build thread's error comes back as this class (see runBuild).
+  override name = "EmbeddingsUnavailableError";
+}
 
 /**
  * OpenAI-compatible embeddings with one bound on each call, retries included, as the chat model

@@ -4,6 +4,7 @@ import { Worker } from "node:worker_threads";
 import type { CoreConfig } from "../config.js";
 import { loadDocuments, type SkippedFile, type SourceDocument } from "../documents/load.js";
 import { createEmbeddings, type EmbeddingsChoice } from "../embeddings/index.js";
+import { EmbeddingsUnavailableError } from "../embeddings/openai.js";
 import { NoDocumentsError, ReloadInProgressError } from "./errors.js";
 import { lockIndex, releaseOwnLock } from "./lock.js";
 import { type IndexSettings, type Manifest, staleReason } from "./manifest.js";
@@ -107,6 +108,8 @@ const TS_WORKER = new URL("./tsWorker.mjs", import.meta.url);
 const KNOWN_ERRORS: Record<string, { prototype: Error }> = {
   NoDocumentsError,
   ReloadInProgressError,
+  // A member is told the embedding service failed, rather than given an error id.
+  EmbeddingsUnavailableError,
 };
 
 function revive({ name, message, stack }: { name: string; message: string; stack?: string }) {
