@@ -1,4 +1,5 @@
 import type { ExactComparison } from "./exact.js";
+import type { LargeDocumentOutput } from "./largeDocument.js";
 import type { Machine } from "./machine.js";
 import type { QuestionKind } from "./questions.js";
 import type { ScaleOutput } from "./scaleWorker.js";
@@ -33,6 +34,8 @@ export interface Results {
     byKind: Partial<Record<QuestionKind, { questions: number; answered: number }>>;
   };
   exact: ExactComparison;
+  /** One 5 MB plain-text document, in a fresh process. */
+  largeDocument: LargeDocumentOutput;
   memory: { botAfterOpenRssMB: number; botPeakRssMB: number; benchPeakRssMB: number };
   targets: Target[];
   scale?: ScaleOutput[];

@@ -59,6 +59,16 @@ export function renderTable(r: Results): string {
       ],
     ]),
     "",
+    `One large document (${fixed(r.largeDocument.megabytes, 2)} MB .txt, ${count(r.largeDocument.chunks)} chunks), a fresh process`,
+    columns([
+      ["", "ms"],
+      ["segment sentences, first 200 KB", fixed(r.largeDocument.segmentMs.kb200)],
+      ["segment sentences, first 1 MB", fixed(r.largeDocument.segmentMs.mb1)],
+      ["segment sentences, all", fixed(r.largeDocument.segmentMs.all)],
+      ["build (split, embed, HNSW + BM25)", fixed(r.largeDocument.buildMs)],
+      ["KnowledgeBase.open, building it", fixed(r.largeDocument.openMs)],
+    ]),
+    "",
     "Start-up of a fresh process (openAssistant)",
     columns([
       ["", "word vectors ms", "index ms", "total ms"],

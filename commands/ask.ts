@@ -56,7 +56,8 @@ export async function execute(
   const ephemeral = interaction.options.getBoolean("private") ?? false;
   // Discord drops an interaction not acknowledged within 3 seconds; the answer comes as an edit.
   await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-  // A model's answer is shown as it grows, then replaced by the checked one (or the quotes).
+  // While a model writes, only its sentences that already passed the citation check are shown
+  // (until the first one, Discord's "thinking…"); then the checked answer (or the quotes).
   const growing = throttledEdits((text) =>
     interaction.editReply(partialAnswerReply(question, text)),
   );

@@ -2,6 +2,7 @@ import "./env.js";
 import { loadBotConfig } from "./config.js";
 import { startBot } from "./discord/start.js";
 import { explainStartupError } from "./discord/startupErrors.js";
+import { watchEventLoop } from "./eventLoop.js";
 import { logger } from "./logger.js";
 
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
@@ -12,6 +13,7 @@ if (!process.env.SHARDING_MANAGER) delete process.env.SHARD_COUNT;
 
 async function main(): Promise<void> {
   const config = loadBotConfig();
+  watchEventLoop();
   const bot = await startBot(config);
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -1,7 +1,32 @@
 import path from "node:path";
 import { z } from "zod";
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/**
+ * A whole number from 1 to max. Every number has an upper bound: past it a setting stops making
+ * sense, and Node's timers (setTimeout) overflow at 2^31 ms, about 24.8 days.
+ */
+const positiveInt = (fallback: number, max: number, why: string) =>
+  z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(max, { error: `must be at most ${max} (${why})` })
+    .default(fallback);
+
+/** Upper bounds of the numeric settings, each with why. */
+export const MAXIMA = {
+  /** Larger single files are better split; the whole file and its text are held in memory. */
+  MAX_DOCUMENT_BYTES: 100 * 1024 * 1024,
+  /** Chunks are quoted in answers and sent to embedding models, whose inputs are a few thousand words. */
+  CHUNK_SIZE: 10_000,
+  /** Each chunk is a numbered source of the model's prompt and a field of the answer. */
+  TOP_K: 50,
+  /** Ten minutes: a slash command's reply can be edited for 15 minutes only. */
+  LLM_TIMEOUT_MS: 600_000,
+  ASK_COOLDOWN_COUNT: 1000,
+  /** One day. */
+  ASK_COOLDOWN_SECONDS: 86_400,
+} as const;
 const optionalText = z
   .string()
   .trim()
@@ -11,16 +36,29 @@ const optionalText = z
 /** Settings of the question-answering core: documents, index, retrieval, answering. */
 const coreSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default("./data"),
-  MAX_DOCUMENT_BYTES: positiveInt(5 * 1024 * 1024),
-  CHUNK_SIZE: positiveInt(800),
+  MAX_DOCUMENT_BYTES: positiveInt(
+    5 * 1024 * 1024,
+    MAXIMA.MAX_DOCUMENT_BYTES,
+    "100 MiB; split larger documents",
+  ),
+  CHUNK_SIZE: positiveInt(800, MAXIMA.CHUNK_SIZE, "characters in a chunk"),
   CHUNK_OVERLAP: z.coerce.number().int().min(0).default(150),
-  TOP_K: positiveInt(6),
+  TOP_K: positiveInt(6, MAXIMA.TOP_K, "chunks for one question"),
   EMBEDDINGS: z.enum(["local", "openai"]).default("local"),
   EMBEDDINGS_MODEL: z.string().trim().min(1).default("text-embedding-3-small"),
   LLM_PROVIDER: z.enum(["none", "openai"]).default("none"),
   LLM_MODEL: z.string().trim().min(1).default("gpt-4o-mini"),
-  LLM_TIMEOUT_MS: positiveInt(20_000),
-  OPENAI_BASE_URL: z.url().optional(),
+  LLM_TIMEOUT_MS: positiveInt(
+    20_000,
+    MAXIMA.LLM_TIMEOUT_MS,
+    "ten minutes; Discord lets a reply be edited for 15",
+  ),
+  OPENAI_BASE_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: "must be an http(s) URL with its scheme, up to /v1, such as http://localhost:11434/v1",
+    })
+    .optional(),
   OPENAI_API_KEY: optionalText,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -110,14 +148,18 @@ const botSchema = discordSchema.extend({
     .default(
       "Who sponsored the resolution?|Which countries co-sponsored the resolution?|What does the resolution say about vaccines?",
     )
+    // Empty entries ("a||b", a trailing |) are ignored; at least one question must be left.
     .transform((value) =>
       value
         .split("|")
         .map((question) => question.trim())
         .filter(Boolean),
-    ),
-  ASK_COOLDOWN_COUNT: positiveInt(5),
-  ASK_COOLDOWN_SECONDS: positiveInt(60),
+    )
+    .refine((questions) => questions.length > 0, {
+      error: 'must hold at least one question; separate questions with "|"',
+    }),
+  ASK_COOLDOWN_COUNT: positiveInt(5, MAXIMA.ASK_COOLDOWN_COUNT, "questions per window"),
+  ASK_COOLDOWN_SECONDS: positiveInt(60, MAXIMA.ASK_COOLDOWN_SECONDS, "one day"),
 });
 
 export type DiscordConfig = z.infer<typeof discordSchema>;
@@ -132,12 +174,18 @@ export function loadBotConfig(env: NodeJS.ProcessEnv = process.env): BotConfig {
   return { ...loadCoreConfig(env), ...parseEnv(botSchema, env) };
 }
 
+/** Every shard is a process of about 300 MB on this machine; more calls for several machines. */
+const SHARDS_MAX = 100;
+
 /** Settings of `npm run start:sharded`: the bot's, and how many shards to run. */
 const shardingSchema = z.object({
   SHARD_COUNT: z
     .string()
     .trim()
     .regex(/^(auto|[1-9]\d*)$/, 'must be "auto" or a whole number of 1 or more')
+    .refine((value) => value === "auto" || Number(value) <= SHARDS_MAX, {
+      error: `must be at most ${SHARDS_MAX}: every shard is a process on this machine`,
+    })
     .default("auto")
     .transform((value): "auto" | number => (value === "auto" ? value : Number(value))),
 });

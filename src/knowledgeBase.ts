@@ -1,37 +1,20 @@
 import type { CoreConfig } from "./config.js";
-import { loadDocuments, type SkippedFile, type SourceDocument } from "./documents/load.js";
+import { loadDocuments, type SkippedFile } from "./documents/load.js";
 import { createEmbeddings, type EmbeddingsChoice } from "./embeddings/index.js";
 import {
-  compareDocuments,
-  type DocumentChanges,
-  type IndexSettings,
-  type Manifest,
-  staleReason,
-} from "./index/manifest.js";
-import {
-  buildIndex,
-  type Index,
-  loadIndex,
-  type Progress,
-  readCurrentManifest,
-} from "./index/store.js";
+  type BuildJob,
+  type BuildOutcome,
+  inspectIndex,
+  runBuild,
+  updateIndex,
+} from "./index/build.js";
+import { ReloadInProgressError } from "./index/errors.js";
+import { compareDocuments, type DocumentChanges, type Manifest } from "./index/manifest.js";
+import { type Index, loadIndex, type Progress, readCurrentManifest } from "./index/store.js";
 import { logger } from "./logger.js";
 import { HybridRetriever, type RetrievedChunk } from "./retrieval/hybrid.js";
 
-export class NoDocumentsError extends Error {
-  constructor(docsDir: string, skipped: SkippedFile[]) {
-    const reasons = skipped.map((file) => `\n  ${file.source}: ${file.reason}`).join("");
-    super(
-      `No usable document in ${docsDir}. Put .txt, .md or .html files there (UTF-8 text), then run \`npm run index\`.${reasons}`,
-    );
-  }
-}
-
-export class ReloadInProgressError extends Error {
-  constructor() {
-    super("A reload is already running; wait for it to finish.");
-  }
-}
+export { NoDocumentsError, ReloadInProgressError } from "./index/errors.js";
 
 export interface BuildReport extends DocumentChanges {
   /** Why the index was (re)built, or undefined when the persisted one was loaded. */
@@ -40,11 +23,6 @@ export interface BuildReport extends DocumentChanges {
   chunks: number;
   skipped: SkippedFile[];
   ms: number;
-}
-
-interface Prepared {
-  documents: SourceDocument[];
-  skipped: SkippedFile[];
 }
 
 /**
@@ -61,7 +39,8 @@ export class KnowledgeBase {
   private constructor(
     private readonly config: CoreConfig,
     private readonly choice: EmbeddingsChoice,
-    private readonly settings: IndexSettings,
+    /** Whether builds run on this thread, with embeddings the caller gave, or in a worker. */
+    private readonly ownEmbeddings: boolean,
     index: Index,
     skipped: SkippedFile[],
   ) {
@@ -80,30 +59,43 @@ export class KnowledgeBase {
     config: CoreConfig,
     options: { embeddings?: EmbeddingsChoice; onProgress?: Progress; rebuild?: boolean } = {},
   ): Promise<{ knowledgeBase: KnowledgeBase; report: BuildReport }> {
-    const choice = options.embeddings ?? (await createEmbeddings(config));
-    const settings = await indexSettings(config, choice);
     const started = performance.now();
-    const { documents, skipped } = await prepare(config);
-    const previous = await readCurrentManifest(config.indexDir);
-    let reason = options.rebuild ? "rebuild requested" : staleReason(previous, settings, documents);
+    const ownEmbeddings = options.embeddings !== undefined;
+    const job: BuildJob = {
+      docsDir: config.docsDir,
+      indexDir: config.indexDir,
+      config,
+      wait: true,
+      ...(options.rebuild ? { force: "rebuild requested" } : {}),
+    };
+    const choice = options.embeddings ?? (await createEmbeddings(config));
+    // The usual start: the index on disk was built from these documents, and is only loaded.
+    // Reading the documents to tell is quick; building is the work that goes to the worker.
     let index: Index | undefined;
-    if (!reason) {
-      try {
-        index = await loadIndex(config.indexDir, choice.embeddings);
-      } catch (error) {
-        reason = "the index on disk could not be read";
-        logger.warn({ err: error, dir: config.indexDir }, "index unreadable; rebuilding it");
+    let previous: Manifest | undefined;
+    let skipped: SkippedFile[] = [];
+    if (!job.force) {
+      const state = await inspectIndex(job, choice);
+      ({ previous, skipped } = state);
+      if (!state.reason) {
+        logSkipped(skipped);
+        try {
+          index = await loadIndex(config.indexDir, choice.embeddings);
+        } catch (error) {
+          logger.warn({ err: error, dir: config.indexDir }, "index unreadable; rebuilding it");
+          job.force = "the index on disk could not be read";
+        }
       }
     }
-    index ??= await buildIndex(
-      config.indexDir,
-      documents,
-      choice.embeddings,
-      settings,
-      options.onProgress,
-    );
-    const knowledgeBase = new KnowledgeBase(config, choice, settings, index, skipped);
-    const report = knowledgeBase.report(previous, skipped, started, reason);
+    let rebuilt: string | undefined;
+    if (!index) {
+      const outcome = await build(job, options.embeddings, options.onProgress);
+      ({ rebuilt, skipped } = outcome);
+      previous ??= outcome.previous;
+      index = await loadIndex(config.indexDir, choice.embeddings);
+    }
+    const knowledgeBase = new KnowledgeBase(config, choice, ownEmbeddings, index, skipped);
+    const report = knowledgeBase.report({ previous, rebuilt, skipped }, started);
     return { knowledgeBase, report };
   }
 
@@ -120,22 +112,27 @@ export class KnowledgeBase {
     return this.reloading !== undefined;
   }
 
-  /** Re-reads the documents and rebuilds the index; the old one serves until the new one is ready. */
+  /**
+   * Re-reads the documents and rebuilds the index; the old one serves until the new one is ready.
+   * One reload at a time per index folder, across processes: another one fails with
+   * ReloadInProgressError.
+   */
   reload(onProgress?: Progress): Promise<BuildReport> {
     if (this.reloading) return Promise.reject(new ReloadInProgressError());
     this.reloading = (async () => {
       const started = performance.now();
-      const { documents, skipped } = await prepare(this.config);
       const previous = this.index.manifest;
-      const index = await buildIndex(
-        this.config.indexDir,
-        documents,
-        this.choice.embeddings,
-        this.settings,
-        onProgress,
-      );
-      this.use(index, skipped);
-      return this.report(previous, skipped, started, "reload");
+      const job: BuildJob = {
+        docsDir: this.config.docsDir,
+        indexDir: this.config.indexDir,
+        config: this.config,
+        force: "reload",
+        wait: false,
+      };
+      const outcome = await build(job, this.ownEmbeddings ? this.choice : undefined, onProgress);
+      const index = await loadIndex(this.config.indexDir, this.choice.embeddings);
+      this.use(index, outcome.skipped);
+      return this.report({ ...outcome, previous }, started);
     })().finally(() => {
       this.reloading = undefined;
     });
@@ -164,12 +161,7 @@ export class KnowledgeBase {
     return index.manifest;
   }
 
-  private report(
-    previous: Manifest | undefined,
-    skipped: SkippedFile[],
-    started: number,
-    rebuilt: string | undefined,
-  ): BuildReport {
+  private report({ previous, rebuilt, skipped }: BuildOutcome, started: number): BuildReport {
     const manifest = this.index.manifest;
     const changes = rebuilt
       ? compareDocuments(previous?.documents ?? [], manifest.documents)
@@ -185,22 +177,23 @@ export class KnowledgeBase {
   }
 }
 
-async function prepare(config: CoreConfig): Promise<Prepared> {
-  const loaded = await loadDocuments(config.docsDir, config.MAX_DOCUMENT_BYTES);
-  for (const file of loaded.skipped)
-    logger.warn({ file: file.source, reason: file.reason }, "document skipped");
-  if (loaded.documents.length === 0) throw new NoDocumentsError(config.docsDir, loaded.skipped);
-  return loaded;
+/**
+ * The one place that chooses where a build runs: in a worker thread (the configured embeddings),
+ * or on this thread when the caller gave its own embeddings (they cannot cross to a worker).
+ */
+async function build(
+  job: BuildJob,
+  embeddings: EmbeddingsChoice | undefined,
+  onProgress?: Progress,
+): Promise<BuildOutcome> {
+  const outcome = embeddings
+    ? await updateIndex(job, embeddings, onProgress)
+    : await runBuild(job, onProgress);
+  logSkipped(outcome.skipped);
+  return outcome;
 }
 
-async function indexSettings(config: CoreConfig, choice: EmbeddingsChoice): Promise<IndexSettings> {
-  const dimensions = (await choice.embeddings.embedQuery("dimensions")).length;
-  return {
-    embeddings: { provider: choice.provider, model: choice.model, dimensions },
-    splitter: {
-      kind: "sentences",
-      chunkSize: config.CHUNK_SIZE,
-      chunkOverlap: config.CHUNK_OVERLAP,
-    },
-  };
+function logSkipped(skipped: SkippedFile[]): void {
+  for (const file of skipped)
+    logger.warn({ file: file.source, reason: file.reason }, "document skipped");
 }

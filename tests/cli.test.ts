@@ -1,7 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { tempDataDir } from "./support/dataDir.js";
+import { REPO, tempDataDir } from "./support/dataDir.js";
 import { run } from "./support/run.js";
 
 let cleanup: () => Promise<void> = async () => {};
@@ -94,6 +95,65 @@ describe("npm run ask", () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/TOP_K/);
     expect(stderr).toMatch(/\.env\.example/);
+  });
+});
+
+describe("a command line that cannot be understood", () => {
+  const usage = /\n\nUsage: npm run ask -- \[--json\] \[--\] "question"\n/;
+
+  it.each([
+    [["--jsn", "Who sponsored it?"], "Unknown option '--jsn'."],
+    [["-5 degrees: is that cold?"], "Unknown option '-5'."],
+  ])("prints what is wrong and the usage, and exits 2 (%o)", async (args, message) => {
+    const { dir } = await dataDir();
+    const { code, stdout, stderr } = await npmRun(["ask", "--", ...args], { DATA_DIR: dir });
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr.startsWith(message)).toBe(true);
+    expect(stderr).toMatch(usage);
+    expect(stderr).toContain('goes after "--": npm run ask -- -- ');
+    expect(stderr).not.toMatch(/\n\s+at |TypeError|"level"/);
+  });
+
+  it("answers a question that starts with - when it comes after --", async () => {
+    const { dir } = await dataDir();
+    const { code, stdout } = await npmRun(["ask", "--", "--", "-- who sponsored the resolution?"], {
+      DATA_DIR: dir,
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/China-sponsored resolution.*\[1\]/);
+  });
+
+  it("exits 2 with the usage when there is no question and standard input is empty", async () => {
+    const { dir } = await dataDir();
+    // No input: standard input is /dev/null, as from cron or `</dev/null`.
+    const { code, stdout, stderr } = await npmRun(["ask"], { DATA_DIR: dir });
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^No question given, and none on standard input\.\n\nUsage:/);
+  });
+
+  it("npm run index refuses an unknown option with its usage, and exits 2", async () => {
+    const { dir } = await dataDir();
+    const { code, stderr } = await npmRun(["index", "--", "--force"], { DATA_DIR: dir });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^Unknown option '--force'\.\n\nUsage: npm run index\n/);
+  });
+
+  it("stops quietly when the reader of its output goes away (| head -1)", async () => {
+    const { dir } = await dataDir();
+    const questions = path.join(dir, "questions.txt");
+    await writeFile(questions, "Who sponsored the resolution?\n".repeat(300));
+    const pipeline = `npm run --silent ask -- --json < "${questions}" 2> "${dir}/stderr" | head -1; echo "exit $\{PIPESTATUS[0]}"; cat "${dir}/stderr"`;
+    const command = spawnSync("bash", ["-c", pipeline], {
+      cwd: REPO,
+      env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: "" },
+      encoding: "utf8",
+    });
+    const [first, status, ...stderr] = command.stdout.split("\n");
+    expect(JSON.parse(first)).toMatchObject({ answered: true });
+    expect(status).toBe("exit 0");
+    expect(stderr.join("\n").trim()).toBe("");
   });
 });
 

@@ -68,6 +68,36 @@ test("an answer with ten long sources and a long text fits in one message", () =
   expect(embed.footer.text).toBe("llm · 1.2 s");
 });
 
+test.each([1, 3, 10, 25])(
+  "an answer with %i sources at Discord's own limits, a long footer and text fits, and keeps room for its text",
+  (count) => {
+    const sources = Array.from({ length: count }, (_, i) => ({
+      n: i + 1,
+      title: `T${"i".repeat(400)}`,
+      source: `${"folder/".repeat(60)}doc-${i}.txt`,
+      chunk: 1,
+      score: 1,
+      text: "",
+      quote: "q ".repeat(2000),
+    }));
+    const answer: Answer = {
+      question: "Q".repeat(500),
+      answer: "An answer sentence with a citation [1]. ".repeat(300),
+      answered: true,
+      sources,
+      mode: "llm",
+      ms: 1234,
+      note: `Left out 3 sentences ${"because ".repeat(400)}.`,
+    };
+    const body = JSON.parse(JSON.stringify(answerReply(answer)));
+    expect(messageProblems(body)).toBeUndefined();
+    const [embed] = body.embeds;
+    expect(embed.fields).toHaveLength(Math.min(count, 10));
+    for (const field of embed.fields) expect(field.name).toMatch(/^\[\d+\] T/);
+    expect(embed.description.length).toBeGreaterThan(1000);
+  },
+);
+
 test("a reload of thousands of files still fits, listing what it can", () => {
   const many = Array.from({ length: 3000 }, (_, i) => `folder/document-number-${i}.md`);
   const body = JSON.parse(

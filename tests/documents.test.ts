@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadDocuments } from "../src/documents/load.js";
@@ -29,7 +29,7 @@ describe("loading documents", () => {
     );
     expect(article.date).toBe("2021-03-24");
     expect(article.source).toBe("un-hrc-cooperation-resolution.txt");
-    expect(article.id).toBe("un-hrc-cooperation-resolution");
+    expect(article.id).toBe("un-hrc-cooperation-resolution.txt");
     expect(article.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(article.text).toContain("Chen Xu, head of the Chinese Mission");
   });
@@ -49,7 +49,7 @@ describe("loading documents", () => {
     const page = documents.find((doc) => doc.source === path.join("sub", "page.html"));
     expect(guide?.title).toBe("Moderation guide");
     expect(guide?.date).toBeUndefined();
-    expect(page?.id).toBe("sub/page");
+    expect(page?.id).toBe("sub/page.html");
     expect(page?.title).toBe("Server rules");
     // HTML is kept as Markdown, so that it is cut by its headings, lists and tables.
     expect(page?.text).toContain("# Rules");
@@ -84,5 +84,41 @@ describe("loading documents", () => {
       "un-hrc-cooperation-resolution.txt",
     ]);
     expect(generous.skipped).toHaveLength(4);
+  });
+
+  it("lists a symbolic link as skipped, with why, and does not follow it", async () => {
+    const docs = await docsWith({ "notes.txt": "Notes\n\nThe moderators meet on Fridays." }, false);
+    const outside = path.join(path.dirname(docs), "secret.txt");
+    await writeFile(outside, "Secret\n\nThe admin password is hunter2.");
+    await symlink(outside, path.join(docs, "linked.txt"));
+    await mkdir(path.join(docs, "sub"));
+    await symlink(path.dirname(docs), path.join(docs, "sub", "loop"));
+    const { documents, skipped } = await loadDocuments(docs, 5_000_000);
+    expect(documents.map((doc) => doc.source)).toEqual(["notes.txt"]);
+    expect(skipped).toEqual([
+      { source: "linked.txt", reason: expect.stringMatching(/symbolic link, not followed/) },
+      {
+        source: path.join("sub", "loop"),
+        reason: expect.stringMatching(/symbolic link, not followed/),
+      },
+    ]);
+  });
+
+  it("gives a.txt and a.md different ids", async () => {
+    const docs = await docsWith({ "a.txt": "Plain\n\nOne.", "a.md": "# Marked\n\nTwo." }, false);
+    const { documents } = await loadDocuments(docs, 5_000_000);
+    expect(documents.map((doc) => doc.id).sort()).toEqual(["a.md", "a.txt"]);
+  });
+
+  it("decodes the entities of an HTML title", async () => {
+    const docs = await docsWith(
+      {
+        "faq.html":
+          "<html><head><title>Rights &amp; Duties &#8211; FAQ</title></head><body><p>Be kind.</p></body></html>",
+      },
+      false,
+    );
+    const { documents } = await loadDocuments(docs, 5_000_000);
+    expect(documents[0].title).toBe("Rights & Duties \u2013 FAQ");
   });
 });

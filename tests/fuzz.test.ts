@@ -1,10 +1,4 @@
-import {
-  type Client,
-  escapeMarkdown,
-  InteractionWebhook,
-  MessageFlags,
-  MessagePayload,
-} from "discord.js";
+import { type Client, InteractionWebhook, MessageFlags, MessagePayload } from "discord.js";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerQuestion, QUESTION_MAX, QUESTION_MIN, QuestionError } from "../src/answer/answer.js";
@@ -12,7 +6,7 @@ import { type Answer, REFUSAL } from "../src/answer/types.js";
 import { type Assistant, openAssistant } from "../src/assistant.js";
 import { loadDiscordConfig } from "../src/config.js";
 import { createClient } from "../src/discord/client.js";
-import { answerReply, partialAnswerReply } from "../src/discord/replies.js";
+import { answerReply, partialAnswerReply, plainText } from "../src/discord/replies.js";
 import type { Bot } from "../src/discord/start.js";
 import { tempDataDir } from "./support/dataDir.js";
 import { LoopbackDiscord, messageProblems, snowflake } from "./support/discord.js";
@@ -341,8 +335,8 @@ async function throwAt(raw: string): Promise<void> {
   // Only the direct answer's bold survives the escaping.
   const text =
     answer.mode === "extractive"
-      ? escapeMarkdown(answer.answer).replace(/^\\\*\\\*(.+?)\\\*\\\*/, "**$1**")
-      : answer.answer;
+      ? plainText(answer.answer).replace(/^\\\*\\\*(.+?)\\\*\\\*/, "**$1**")
+      : plainText(answer.answer);
   if (answer.answered) expectStartOf(embed.description, text);
   else expect(embed.description.startsWith(REFUSAL)).toBe(true);
 }

@@ -128,6 +128,32 @@ describe("the persisted index", () => {
     expect(resized.assistant.knowledgeBase.manifest.splitter.chunkSize).toBe(300);
   });
 
+  it("keeps a.txt and a.md apart: loaded without a rebuild, each with its own chunks and answers", async () => {
+    const { config, docs } = await setUp({ CHUNK_SIZE: "200", CHUNK_OVERLAP: "0" });
+    await writeFile(
+      path.join(docs, "a.txt"),
+      "Harbour rules\n\nThe harbour opens at dawn. Boats moor at the east quay.",
+    );
+    const ferry = Array.from({ length: 8 }, (_, i) => `Ferry ${i} leaves the island at noon.`);
+    await writeFile(path.join(docs, "a.md"), `# Ferry times\n\n${ferry.join(" ")}\n`);
+    const first = await openAssistant(config);
+    expect(first.report.rebuilt).toBe("no index yet");
+
+    const second = await openAssistant(config);
+    expect(second.report.rebuilt).toBeUndefined();
+    const { manifest } = second.assistant.knowledgeBase;
+    const chunks = Object.fromEntries(manifest.documents.map((doc) => [doc.source, doc.chunks]));
+    expect(chunks["a.txt"]).toBe(1);
+    expect(chunks["a.md"]).toBeGreaterThan(1);
+    expect(new Set(manifest.documents.map((doc) => doc.id)).size).toBe(manifest.documents.length);
+
+    const answer = await answerQuestion(second.assistant, "When does the harbour open?");
+    expect(answer.answer).toContain("dawn");
+    expect(answer.sources.map((source) => `${source.source}: ${source.title}`)).toEqual([
+      "a.txt: Harbour rules",
+    ]);
+  });
+
   it("keeps the previous index when a build fails half way", async () => {
     // Small chunks, so that the new document needs several embedding batches.
     const { config, docs } = await setUp({ CHUNK_SIZE: "100", CHUNK_OVERLAP: "0" });

@@ -1,10 +1,11 @@
-import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { answerQuestion } from "../src/answer/answer.js";
 import { openAssistant } from "../src/assistant.js";
 import { loadCoreConfig } from "../src/config.js";
+import { EmbeddingsUnavailableError } from "../src/embeddings/openai.js";
 import {
   EMBEDDING_DIMENSIONS,
   type OpenAIServer,
@@ -74,5 +75,31 @@ describe("EMBEDDINGS=openai", () => {
     const local = await openAssistant(loadCoreConfig({ ...settings(), EMBEDDINGS: "local" }));
     expect(local.report.rebuilt).toBe("the embedding provider or model changed");
     expect(local.assistant.knowledgeBase.manifest.embeddings.provider).toBe("local");
+  });
+
+  test("a stalled endpoint ends a question and a reload within LLM_TIMEOUT_MS, with a clear message", async () => {
+    const { assistant } = await openAssistant(
+      loadCoreConfig({ ...settings(), LLM_TIMEOUT_MS: "1000" }),
+    );
+    server.embeddingsStallMs = 60_000;
+    try {
+      const started = performance.now();
+      await expect(assistant.knowledgeBase.retrieve("Who sponsored it?")).rejects.toThrow(
+        new EmbeddingsUnavailableError(
+          "The embedding service (EMBEDDINGS=openai) did not answer within 1 s (LLM_TIMEOUT_MS).",
+        ),
+      );
+      expect(performance.now() - started).toBeLessThan(3000);
+
+      // A reload that cannot embed ends too, and lets the next one run (its lock is released).
+      await writeFile(path.join(dataDir, "docs", "more.txt"), "More\n\nAnother document.");
+      await expect(assistant.knowledgeBase.reload()).rejects.toThrow(EmbeddingsUnavailableError);
+      await expect(assistant.knowledgeBase.reload()).rejects.toThrow(/did not answer within 1 s/);
+    } finally {
+      server.embeddingsStallMs = 0;
+      await rm(path.join(dataDir, "docs", "more.txt"), { force: true });
+    }
+    const answer = await answerQuestion(assistant, "Who sponsored the resolution?");
+    expect(answer.answer).toContain("China");
   });
 });

@@ -114,7 +114,7 @@ describe("quotes cut to the clause", () => {
     expect(quote).toContain("on Tuesday adopted");
     expect(quote).toMatch(/…/);
     expect(quote.length).toBeLessThan(
-      article.split("\n").find((l) => l.startsWith("GENEVA"))!.length,
+      (article.split("\n").find((l) => l.startsWith("GENEVA")) ?? "").length,
     );
     expectVerbatim(answer.answer);
   });

@@ -66,9 +66,10 @@ const DATE =
   /\b(january|february|march|april|may|june|july|august|september|october|november|december|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|yesterday|today|(1[89]|20)\d\d|\d{1,2}:\d\d)\b/gi;
 // A question that asks how to do something, which an example in code can answer.
 const HOW_TO = /\bhow (?:do|can|should|would|to)\b|\bexample|\bcode\b|\bsnippet|\bsyntax\b/i;
-// "When…?" is also answered by a time that is not a date: "in a timely manner", "after the pandemic".
+// "When…?" is also answered by a time that is not a date: "in a timely manner", "after the
+// pandemic", "at dawn", "at 9 am".
 const TEMPORAL =
-  /\b(during|after|before|until|since|within|timely|soon|immediately|daily|weekly|every)\b/gi;
+  /\b(during|after|before|until|since|within|timely|soon|immediately|daily|weekly|every|dawn|dusk|noon|midnight|morning|afternoon|evening|night|sunrise|sunset|tomorrow|tonight|weekends?|\d{1,2}\s?[ap]\.?m\b\.?)\b/gi;
 // "Who is Chen Xu?": a name, answered by what follows it between commas.
 const WHO_IS = /^\s*who\s+(?:is|was)\s+(.+?)\s*\??\s*$/i;
 // "What is the resolution about?", "what's this article about?": the document's lead answers it.

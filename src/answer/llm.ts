@@ -1,14 +1,21 @@
 import { ChatOpenAI, OpenAIClient } from "@langchain/openai";
+import { abortable } from "../abortable.js";
 import { type CoreConfig, openAIEndpoint } from "../config.js";
 import type { RetrievedChunk } from "../retrieval/hybrid.js";
-import { checkCitations, RejectedAnswerError, renumberPartial } from "./citations.js";
+import {
+  type CheckedAnswer,
+  checkCitations,
+  checkedPartial,
+  RejectedAnswerError,
+} from "./citations.js";
 import { answerPrompt, promptInput } from "./prompt.js";
-import { REFUSAL, type Source } from "./types.js";
+import { REFUSAL } from "./types.js";
 
 /**
- * Receives the model's answer so far each time it grows, its citations numbered as the final
- * answer will number them. The final answer (or the fallback) is what answerQuestion returns, not
- * the last call. It must not throw: an error here ends the model's answer.
+ * Receives the checked part of the model's answer each time it grows: its complete sentences that
+ * pass the check (see checkedPartial), numbered as the final answer will number them; never text
+ * that has not been checked. The final answer (or the fallback) is what answerQuestion returns,
+ * not the last call. It must not throw: an error here ends the model's answer.
  */
 export type OnPartial = (text: string) => void;
 
@@ -49,7 +56,7 @@ export class ModelAnswerer {
     question: string,
     chunks: RetrievedChunk[],
     onPartial?: OnPartial,
-  ): Promise<{ answer: string; sources: Source[] }> {
+  ): Promise<CheckedAnswer> {
     const signal = AbortSignal.timeout(this.timeoutMs);
     let text: string;
     try {
@@ -57,7 +64,7 @@ export class ModelAnswerer {
         this.generate(
           promptInput(question, chunks),
           signal,
-          onPartial && ((partial) => onPartial(renumberPartial(partial, chunks.length))),
+          onPartial && checkedPartials(chunks, onPartial),
         ),
         signal,
       );
@@ -104,13 +111,13 @@ export class ModelAnswerer {
   }
 }
 
-/** Settles when the promise does, or rejects as soon as the signal aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    // LangChain's retry back-off does not listen to the signal: without this, the timeout would
-    // wait for the back-off to end.
-    const abort = () => reject(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
-  });
+/** Passes on the checked part of each partial answer, when there is one and it has changed. */
+function checkedPartials(chunks: RetrievedChunk[], onPartial: OnPartial): OnPartial {
+  let shown = "";
+  return (partial) => {
+    const checked = checkedPartial(partial, chunks);
+    if (!checked || checked === shown) return;
+    shown = checked;
+    onPartial(checked);
+  };
 }

@@ -29,6 +29,11 @@ export interface Answer {
    * quoted instead: why, in a sentence or two for a footer.
    */
   fallback?: string;
+  /**
+   * Set when sentences of the language model's answer were left out because they failed the
+   * check: how many and why, in a sentence for a footer.
+   */
+  note?: string;
   /** Milliseconds the answer took inside the process. */
   ms: number;
 }

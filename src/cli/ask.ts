@@ -1,14 +1,15 @@
 import "../env.js";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { answerQuestion, QuestionError } from "../answer/answer.js";
 import type { Answer } from "../answer/types.js";
 import { openAssistant } from "../assistant.js";
 import { loadCoreConfig } from "../config.js";
-import { runCli } from "./run.js";
+import { parseCommandLine, runCli, UsageError } from "./run.js";
 
-const USAGE = `Usage: npm run ask -- [--json] "question"
-       npm run ask -- --json < questions.txt   (one question a line, one JSON line each)`;
+const USAGE = `Usage: npm run ask -- [--json] [--] "question"
+       npm run ask -- [--json] < questions.txt   (one question a line, one answer each)
+A question that starts with "-" goes after "--": npm run ask -- -- "-v: what is it?"
+Exit codes: 0 answered (or refused), 1 an error, 2 a wrong command line.`;
 
 function forPerson(answer: Answer): string {
   const lines = [answer.answer];
@@ -22,6 +23,7 @@ function forPerson(answer: Answer): string {
   }
   lines.push("", `(${answer.mode}, ${answer.ms} ms)`);
   if (answer.fallback) lines.push(answer.fallback);
+  if (answer.note) lines.push(answer.note);
   return lines.join("\n");
 }
 
@@ -38,7 +40,7 @@ function forMachine(answer: Answer): string {
 }
 
 runCli(async () => {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine({
     options: { json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
     allowPositionals: true,
   });
@@ -47,11 +49,7 @@ runCli(async () => {
     return;
   }
   const question = positionals.join(" ").trim();
-  if (!question && process.stdin.isTTY) {
-    process.stderr.write(`${USAGE}\n`);
-    process.exitCode = 2;
-    return;
-  }
+  if (!question && process.stdin.isTTY) throw new UsageError("No question given.");
   const { assistant } = await openAssistant(loadCoreConfig());
   const format = values.json ? forMachine : forPerson;
   const ask = async (text: string) => {
@@ -66,10 +64,15 @@ runCli(async () => {
     }
   };
   if (question) return ask(question);
+  let asked = 0;
   for await (const line of createInterface({
     input: process.stdin,
     crlfDelay: Number.POSITIVE_INFINITY,
   })) {
-    if (line.trim()) await ask(line);
+    if (!line.trim()) continue;
+    asked++;
+    await ask(line);
   }
-});
+  // Run with no argument from cron or with </dev/null: say so rather than print nothing.
+  if (asked === 0) throw new UsageError("No question given, and none on standard input.");
+}, USAGE);

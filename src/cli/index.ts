@@ -2,9 +2,18 @@ import "../env.js";
 import { SingleBar } from "cli-progress";
 import { loadCoreConfig } from "../config.js";
 import { KnowledgeBase } from "../knowledgeBase.js";
-import { runCli } from "./run.js";
+import { parseCommandLine, runCli } from "./run.js";
+
+const USAGE = `Usage: npm run index
+Rebuilds the index of DATA_DIR/docs and prints what it did.
+Exit codes: 0 built, 1 an error, 2 a wrong command line.`;
 
 runCli(async () => {
+  const { values } = parseCommandLine({ options: { help: { type: "boolean", short: "h" } } });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const config = loadCoreConfig();
   const bar = new SingleBar({
     format: "{phase} [{bar}] {value}/{total} chunks",
@@ -36,4 +45,4 @@ runCli(async () => {
     for (const file of report.skipped) lines.push(`  ${file.source}: ${file.reason}`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
-});
+}, USAGE);

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type ChatInputCommandInteraction, type Interaction, MessageFlags } from "discord.js";
+import { EmbeddingsUnavailableError } from "../embeddings/openai.js";
 import { logger } from "../logger.js";
 import type { CommandContext } from "./command.js";
 
@@ -38,6 +39,17 @@ export async function handleInteraction(
       "command done",
     );
   } catch (error) {
+    if (error instanceof EmbeddingsUnavailableError) {
+      // Not a bug of the bot: a service it depends on. The member is told what happened.
+      logger.warn({ err: error, command: interaction.commandName }, "embeddings unavailable");
+      await tellPrivately(
+        interaction,
+        `${error.message} Your question could not be searched: try again in a while, or tell a moderator.`,
+      ).catch((tellError: unknown) =>
+        logger.error({ err: tellError }, "could not tell the user about the error"),
+      );
+      return;
+    }
     const errorId = randomUUID().slice(0, 8);
     logger.error(
       { err: error, errorId, command: interaction.commandName, user: interaction.user.id },
@@ -50,8 +62,18 @@ export async function handleInteraction(
 }
 
 /** A short apology that only the user sees, whatever state the interaction was left in. */
-async function apologize(interaction: ChatInputCommandInteraction, errorId: string): Promise<void> {
-  const content = `Sorry, something went wrong. The error was logged as \`${errorId}\`: try again, or give that id to a moderator.`;
+function apologize(interaction: ChatInputCommandInteraction, errorId: string): Promise<void> {
+  return tellPrivately(
+    interaction,
+    `Sorry, something went wrong. The error was logged as \`${errorId}\`: try again, or give that id to a moderator.`,
+  );
+}
+
+/** A notice that only the user sees, whatever state the interaction was left in. */
+async function tellPrivately(
+  interaction: ChatInputCommandInteraction,
+  content: string,
+): Promise<void> {
   if (interaction.deferred && !interaction.replied) {
     if (interaction.ephemeral) {
       await interaction.editReply({ content });

@@ -27,6 +27,12 @@ const ELLIPSIS = "…";
 const QUOTE_MAX = 300;
 /** Fewer sources than Discord allows fields, so that the answer keeps most of the room. */
 const SOURCES_MAX = 10;
+/**
+ * The room each source keeps at least when the answer is long (name and value together): the
+ * answer takes the rest of the message's 6,000 characters first, then the sources share what it
+ * leaves.
+ */
+const SOURCE_FIELD_MIN = 150;
 const COLORS = { answered: 0x2e8b57, refused: 0x808080, info: 0x5865f2, failed: 0xcc3333 };
 
 /**
@@ -92,6 +98,48 @@ function setDescription(embed: EmbedBuilder, description: string): EmbedBuilder 
   return embed.setDescription(truncate(description, room));
 }
 
+/**
+ * Text that Discord shows as written: no markdown, and nothing that could become a link, a
+ * mention, a heading or a list. escapeMarkdown leaves masked links ("[text](url)") and "<@id>"
+ * mentions, channels and timestamps alone, so their "(" and "<" are escaped here. Bare URLs stay
+ * clickable: an answer's are checked against its sources first (see checkCitations).
+ */
+export function plainText(text: string): string {
+  return escapeMarkdown(text, { heading: true, bulletedList: true, numberedList: true })
+    .replaceAll("](", "]\\(")
+    .replaceAll("<", "\\<");
+}
+
+function fieldLength(field: APIEmbedField): number {
+  return field.name.length + field.value.length;
+}
+
+/** The field cut to at most max characters, name and value together (its name keeps at least half). */
+function shrinkField(field: APIEmbedField, max: number): APIEmbedField {
+  if (fieldLength(field) <= max) return field;
+  const name = truncate(field.name, Math.max(Math.floor(max / 2), max - field.value.length));
+  return { name, value: truncate(field.value, max - name.length) };
+}
+
+/**
+ * The fields cut to share room characters: each gets an equal share, and what a short one leaves
+ * goes to the longer ones.
+ */
+function fitFields(fields: APIEmbedField[], room: number): APIEmbedField[] {
+  const fitted: APIEmbedField[] = [...fields];
+  let left = room;
+  let remaining = fields.length;
+  const shortestFirst = fields
+    .map((field, i) => ({ field, i }))
+    .sort((a, b) => fieldLength(a.field) - fieldLength(b.field));
+  for (const { field, i } of shortestFirst) {
+    fitted[i] = shrinkField(field, Math.floor(left / remaining));
+    left -= fieldLength(fitted[i]);
+    remaining--;
+  }
+  return fitted;
+}
+
 function field(name: string, value: string): APIEmbedField {
   return { name: truncate(name, LIMITS.fieldName), value: truncate(value, LIMITS.fieldValue) };
 }
@@ -112,46 +160,61 @@ function sourceField(source: Source, answerText: string): APIEmbedField {
   const quoted = source.quote.replace(/\s+/g, " ").trim();
   const shown = answerText.replace(/\s+/g, " ").includes(quoted.replace(/^… | …$/g, ""));
   const where = `${escapeMarkdown(source.source)}, chunk ${source.chunk}`;
-  const quote = shown ? "" : `\n> ${truncate(escapeMarkdown(quoted), QUOTE_MAX)}`;
+  const quote = shown ? "" : `\n> ${truncate(plainText(quoted), QUOTE_MAX)}`;
   return field(`[${source.n}] ${dated(source.title, source.date)}`, `${where}${quote}`);
 }
 
 // The extractive answer's own formatting: the direct answer in bold on its first line.
 const DIRECT_ANSWER = /^\\\*\\\*(.+?)\\\*\\\*( \[\d+\])/;
 
-/** The answer: its text with numbered citations, one field per cited source, mode and time. */
+/**
+ * The answer: its text with numbered citations, one field per cited source, mode and time. The
+ * whole embed stays within Discord's 6,000 characters for any number of sources: the answer's text
+ * gets the room that the title, the footer and a minimum per source leave, the sources share the
+ * rest.
+ */
 export function answerReply(answer: Answer): EmbedReply {
-  const embed = new EmbedBuilder()
-    .setColor(answer.answered ? COLORS.answered : COLORS.refused)
-    .setTitle(truncate(answer.question, LIMITS.title))
-    .setFooter({
-      text: truncate(
-        [answer.mode, formatMs(answer.ms), answer.fallback].filter(Boolean).join(" · "),
-        LIMITS.footer,
-      ),
-    })
-    .addFields(
-      answer.sources.slice(0, SOURCES_MAX).map((source) => sourceField(source, answer.answer)),
-    );
-  // Quotes are the documents' own words: shown as written, not read as markdown; only the direct
-  // answer the answerer puts first is bold.
-  const text =
-    answer.mode === "extractive"
-      ? escapeMarkdown(answer.answer).replace(DIRECT_ANSWER, "**$1**$2")
-      : answer.answer;
+  const title = truncate(answer.question, LIMITS.title);
+  const footer = truncate(
+    [answer.mode, formatMs(answer.ms), answer.fallback, answer.note].filter(Boolean).join(" · "),
+    LIMITS.footer,
+  );
+  const sources = answer.sources
+    .slice(0, SOURCES_MAX)
+    .map((source) => sourceField(source, answer.answer));
+  // Neither quotes of the documents nor a model's words are read as markdown, links or mentions;
+  // only the direct answer the extractive answerer puts first is bold.
+  const escaped = plainText(answer.answer);
+  const text = answer.mode === "extractive" ? escaped.replace(DIRECT_ANSWER, "**$1**$2") : escaped;
   const description = answer.answered
     ? text
     : `${text}\nTry other words, or see /docs for what the documents cover.`;
-  return { embeds: [setDescription(embed, description)] };
+  const sourcesLength = sources.reduce((sum, source) => sum + fieldLength(source), 0);
+  const fixed = title.length + footer.length;
+  const sourcesFloor = Math.min(sourcesLength, sources.length * SOURCE_FIELD_MIN);
+  const shown = truncate(
+    description,
+    Math.min(LIMITS.description, LIMITS.embedTotal - fixed - sourcesFloor),
+  );
+  const embed = new EmbedBuilder()
+    .setColor(answer.answered ? COLORS.answered : COLORS.refused)
+    .setTitle(title)
+    .setDescription(shown)
+    .setFooter({ text: footer })
+    .addFields(fitFields(sources, LIMITS.embedTotal - fixed - shown.length));
+  return { embeds: [embed] };
 }
 
-/** A model's answer while it is being written: shown as it grows, replaced by the checked answer. */
+/**
+ * A model's answer while it is being written: only its sentences that already passed the check
+ * (see checkedPartial), replaced by the checked answer at the end.
+ */
 export function partialAnswerReply(question: string, text: string): EmbedReply {
   const embed = new EmbedBuilder()
     .setColor(COLORS.info)
     .setTitle(truncate(question, LIMITS.title))
     .setFooter({ text: "llm · writing…" });
-  return { embeds: [setDescription(embed, text)] };
+  return { embeds: [setDescription(embed, plainText(text))] };
 }
 
 /** The loaded documents and when their index was built. */

@@ -5,7 +5,7 @@ import { htmlToMarkdown } from "./html.js";
 import { extractMetadata, markdownHeading } from "./metadata.js";
 
 export interface SourceDocument {
-  /** Stable id: the path under the docs folder, without extension. */
+  /** Stable id: the path under the docs folder, with its extension ("a.txt" and "a.md" differ). */
   id: string;
   title: string;
   date?: string;
@@ -33,16 +33,30 @@ export const SUPPORTED_EXTENSIONS = [".txt", ".md", ".markdown", ".html", ".htm"
 
 class SkipError extends Error {}
 
-async function listFiles(dir: string, root = dir): Promise<string[]> {
+// A link could lead out of the docs folder (or loop), so it is listed as skipped, never followed.
+const SYMLINK_REASON =
+  "symbolic link, not followed: copy the file (or folder) into the docs folder instead";
+
+/** The files under dir, and the entries that are not read, with why. */
+async function listFiles(
+  dir: string,
+  root = dir,
+): Promise<{ files: string[]; skipped: SkippedFile[] }> {
   const entries = await readdir(dir, { withFileTypes: true });
   const files: string[] = [];
+  const skipped: SkippedFile[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (entry.name.startsWith(".")) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(full, root)));
-    else if (entry.isFile()) files.push(path.relative(root, full));
+    if (entry.isSymbolicLink())
+      skipped.push({ source: path.relative(root, full), reason: SYMLINK_REASON });
+    else if (entry.isDirectory()) {
+      const below = await listFiles(full, root);
+      files.push(...below.files);
+      skipped.push(...below.skipped);
+    } else if (entry.isFile()) files.push(path.relative(root, full));
   }
-  return files;
+  return { files, skipped };
 }
 
 function decode(bytes: Buffer): string {
@@ -87,7 +101,7 @@ async function loadDocument(docsDir: string, source: string, maxBytes: number) {
   const bytes = await readFile(full);
   const { text, heading, format } = readable(decode(bytes), extension);
   if (text.trim().length === 0) throw new SkipError("empty: the file has no text");
-  const id = source.slice(0, -extension.length).split(path.sep).join("/");
+  const id = source.split(path.sep).join("/");
   const hash = createHash("sha256").update(bytes).digest("hex");
   return { id, source, text, format, hash, ...extractMetadata(text, source, heading) };
 }
@@ -95,14 +109,14 @@ async function loadDocument(docsDir: string, source: string, maxBytes: number) {
 /** Reads every document under docsDir; a file that cannot be used is skipped with its reason. */
 export async function loadDocuments(docsDir: string, maxBytes: number): Promise<LoadResult> {
   let files: string[];
+  let skipped: SkippedFile[];
   try {
-    files = await listFiles(docsDir);
+    ({ files, skipped } = await listFiles(docsDir));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { documents: [], skipped: [] };
     throw error;
   }
   const documents: SourceDocument[] = [];
-  const skipped: SkippedFile[] = [];
   for (const source of files) {
     try {
       documents.push(await loadDocument(docsDir, source, maxBytes));

@@ -1,7 +1,7 @@
 import type { Embeddings } from "@langchain/core/embeddings";
-import { OpenAIEmbeddings } from "@langchain/openai";
 import { type CoreConfig, openAIEndpoint } from "../config.js";
 import { LocalEmbeddings } from "./local.js";
+import { BoundedOpenAIEmbeddings } from "./openai.js";
 
 export interface EmbeddingsChoice {
   embeddings: Embeddings;
@@ -20,10 +20,10 @@ export async function createEmbeddings(config: CoreConfig): Promise<EmbeddingsCh
       };
     case "openai":
       return {
-        embeddings: new OpenAIEmbeddings({
-          ...openAIEndpoint(config),
-          model: config.EMBEDDINGS_MODEL,
-        }),
+        embeddings: new BoundedOpenAIEmbeddings(
+          { ...openAIEndpoint(config), model: config.EMBEDDINGS_MODEL },
+          config.LLM_TIMEOUT_MS,
+        ),
         provider: "openai",
         model: config.EMBEDDINGS_MODEL,
       };

@@ -2,8 +2,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { SourceDocument } from "../documents/load.js";
 
-/** Bumped whenever the layout of a persisted index changes. */
-export const INDEX_VERSION = 2;
+/**
+ * Bumped whenever the layout of a persisted index changes (4: document ids keep their extension,
+ * chunks are stored as JSON lines, and chunks carry their format and headings; 2 and 3 were used
+ * for some of these changes alone).
+ */
+export const INDEX_VERSION = 4;
 export const MANIFEST_FILE = "manifest.json";
 
 export interface IndexSettings {

@@ -1,4 +1,5 @@
 import {
+  lstat,
   mkdir,
   readdir,
   readFile,
@@ -13,6 +14,7 @@ import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
+import hnswlib from "hnswlib-node";
 import { BYLINE_WORDS, hasByline } from "../answer/units.js";
 import type { SourceDocument } from "../documents/load.js";
 import { LexicalIndex } from "../retrieval/lexical.js";
@@ -80,6 +82,12 @@ export type Progress = (phase: "split" | "embed" | "index", done: number, total:
 const CURRENT = "current";
 const BUILDS = "builds";
 const LEXICAL_FILE = "lexical.json";
+const VECTORS_FILE = "hnswlib.index";
+// One chunk per line, in label order, so that loading can let the event loop run between lines.
+const CHUNKS_FILE = "chunks.jsonl";
+// The longest loading works before it lets the event loop run: the bot loads a new index while
+// it keeps acknowledging interactions.
+const LOAD_SLICE_MS = 10;
 const BATCH = 256;
 // hnswlib's search breadth; its default (10) loses recall once k nears it.
 export const SEARCH_EF = 128;
@@ -134,8 +142,8 @@ export async function buildIndex(
   const chunks = await splitDocuments(documents, settings);
   onProgress("split", chunks.length, chunks.length);
 
-  // Work goes in batches, with a turn of the event loop between them: a bot keeps answering
-  // (and acknowledging Discord's interactions in time) while it rebuilds a large index.
+  // Embedded in batches (a bounded request to an embedding service, and progress to report), with
+  // a turn of the event loop between them for a build on a thread that also does other work.
   const vectors: number[][] = [];
   for (let i = 0; i < chunks.length; i += BATCH) {
     const batch = chunks.slice(i, i + BATCH).map((chunk) => contextualText(chunk, "embedding"));
@@ -144,15 +152,13 @@ export async function buildIndex(
     await yieldToEventLoop();
   }
 
+  // All vectors at once: HNSWLib.addVectors grows the graph, and checks every new id against every
+  // stored one, at each call; in batches, the build would slow down with the square of the chunks.
   const store = new HNSWLib(embeddings, {
     space: "cosine",
     numDimensions: settings.embeddings.dimensions,
   });
-  for (let i = 0; i < chunks.length; i += BATCH) {
-    await store.addVectors(vectors.slice(i, i + BATCH), chunks.slice(i, i + BATCH));
-    onProgress("index", i, chunks.length);
-    await yieldToEventLoop();
-  }
+  await store.addVectors(vectors, chunks);
   store.index.setEf(SEARCH_EF);
   // Lexical ids are the vector store's labels, so one docstore serves both.
   const lexical = await LexicalIndex.build(
@@ -160,6 +166,13 @@ export async function buildIndex(
   );
   onProgress("index", chunks.length, chunks.length);
 
+  const chunksPerDocument = new Map<string, number>();
+  for (const { metadata } of chunks) {
+    chunksPerDocument.set(
+      metadata.documentId,
+      (chunksPerDocument.get(metadata.documentId) ?? 0) + 1,
+    );
+  }
   const manifest: Manifest = {
     version: INDEX_VERSION,
     ...settings,
@@ -172,17 +185,27 @@ export async function buildIndex(
       title: doc.title,
       ...(doc.date ? { date: doc.date } : {}),
       hash: doc.hash,
-      chunks: chunks.filter((chunk) => chunk.metadata.documentId === doc.id).length,
+      chunks: chunksPerDocument.get(doc.id) ?? 0,
     })),
   };
 
   const name = `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const buildDir = path.join(indexDir, BUILDS, name);
   await mkdir(buildDir, { recursive: true });
-  await store.save(buildDir);
-  await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toJSON());
-  await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
-  await makeCurrent(indexDir, name);
+  try {
+    await store.index.writeIndex(path.join(buildDir, VECTORS_FILE));
+    await writeFile(
+      path.join(buildDir, CHUNKS_FILE),
+      chunks.map((chunk) => JSON.stringify(chunk)).join("\n"),
+    );
+    await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toJSON());
+    await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+    await makeCurrent(indexDir, name);
+  } catch (error) {
+    // Nothing half-written stays behind (the previous index is still current).
+    await rm(buildDir, { recursive: true, force: true });
+    throw error;
+  }
   return { manifest, vectors: store, lexical };
 }
 
@@ -190,7 +213,20 @@ async function makeCurrent(indexDir: string, name: string): Promise<void> {
   const link = path.join(indexDir, CURRENT);
   const temporary = `${link}.${name}.tmp`;
   await symlink(path.join(BUILDS, name), temporary);
-  await rename(temporary, link);
+  // `current` is a folder when DATA_DIR was copied with its links followed (`cp -rL`): a symlink
+  // cannot be renamed over it, so the folder is moved aside first, and removed once replaced.
+  const aside = `${link}.${name}.old`;
+  const isFolder = await lstat(link).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
+  try {
+    if (isFolder) await rename(link, aside);
+    await rename(temporary, link);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+  if (isFolder) await rm(aside, { recursive: true, force: true });
   // Builds started before this one are no longer current, or were left by a crash; a build
   // started later may still be under way in another process, so it stays.
   const builds = await readdir(path.join(indexDir, BUILDS));
@@ -202,7 +238,10 @@ async function makeCurrent(indexDir: string, name: string): Promise<void> {
   );
 }
 
-/** The current index's folder, or undefined when none was built. */
+/**
+ * The current index's folder, or undefined when none was built, or when `current` is not the
+ * link this code makes (a copied folder, say): then it is rebuilt, and replaced by a link.
+ */
 export async function currentIndexDir(indexDir: string): Promise<string | undefined> {
   try {
     return path.resolve(indexDir, await readlink(path.join(indexDir, CURRENT)));
@@ -216,17 +255,35 @@ export async function readCurrentManifest(indexDir: string): Promise<Manifest | 
   return dir ? readManifest(dir) : undefined;
 }
 
-/** Loads the current index; throws when it is missing or unreadable. */
+/**
+ * Loads the current index; throws when it is missing or unreadable. Works a few milliseconds at a
+ * time: a bot loads the index another thread or process built while it answers.
+ */
 export async function loadIndex(indexDir: string, embeddings: EmbeddingsInterface): Promise<Index> {
   const dir = await currentIndexDir(indexDir);
   const manifest = dir ? await readManifest(dir) : undefined;
   if (!dir || !manifest) throw new Error(`no index in ${indexDir}`);
-  const [vectors, lexical] = await Promise.all([
-    HNSWLib.load(dir, embeddings),
-    readFile(path.join(dir, LEXICAL_FILE), "utf8").then(LexicalIndex.fromJSON),
-  ]);
-  if (vectors.index.getCurrentCount() !== manifest.chunks)
-    throw new Error("index and manifest disagree");
-  vectors.index.setEf(SEARCH_EF);
+  const graph = new hnswlib.HierarchicalNSW("cosine", manifest.embeddings.dimensions);
+  await graph.readIndex(path.join(dir, VECTORS_FILE));
+  if (graph.getCurrentCount() !== manifest.chunks) throw new Error("index and manifest disagree");
+  graph.setEf(SEARCH_EF);
+  const vectors = new HNSWLib(embeddings, {
+    space: "cosine",
+    numDimensions: manifest.embeddings.dimensions,
+    index: graph,
+  });
+  const lines = (await readFile(path.join(dir, CHUNKS_FILE), "utf8")).split("\n");
+  if (lines.length !== manifest.chunks) throw new Error("chunks and manifest disagree");
+  let slice = performance.now();
+  for (let label = 0; label < lines.length; label++) {
+    const { pageContent, metadata } = JSON.parse(lines[label]) as Chunk;
+    // Straight into the docstore's map: its add() compares every new id with every stored one.
+    vectors.docstore._docs.set(String(label), new Document({ pageContent, metadata }));
+    if (performance.now() - slice > LOAD_SLICE_MS) {
+      await yieldToEventLoop();
+      slice = performance.now();
+    }
+  }
+  const lexical = await LexicalIndex.load(await readFile(path.join(dir, LEXICAL_FILE), "utf8"));
   return { manifest, vectors, lexical };
 }

@@ -23,8 +23,9 @@ export class LexicalIndex {
     return new LexicalIndex(search);
   }
 
-  static fromJSON(json: string): LexicalIndex {
-    return new LexicalIndex(MiniSearch.loadJSON<Indexed>(json, options));
+  /** Reads a persisted index, letting the event loop run now and then. */
+  static async load(json: string): Promise<LexicalIndex> {
+    return new LexicalIndex(await MiniSearch.loadJSONAsync<Indexed>(json, options));
   }
 
   toJSON(): string {

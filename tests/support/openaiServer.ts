@@ -37,6 +37,8 @@ export interface OpenAIServer {
   chats: ChatCall[];
   /** The model named by every embeddings request, with how many texts it carried. */
   embeddings: { model: string; inputs: number }[];
+  /** When set, embeddings requests get no answer for this many milliseconds, as a stalled server. */
+  embeddingsStallMs: number;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startOpenAIServer(): Promise<OpenAIServer> {
     chat: () => ({ status: 500, message: "the test set no reply" }),
     chats: [],
     embeddings: [],
+    embeddingsStallMs: 0,
     close: async () => {},
   };
   const server = createServer((request, response) => {
@@ -176,9 +179,13 @@ async function chat(
   response.end("data: [DONE]\n\n");
 }
 
-function embeddings(state: OpenAIServer, body: Json, response: ServerResponse): void {
+async function embeddings(state: OpenAIServer, body: Json, response: ServerResponse) {
   const inputs: string[] = Array.isArray(body.input) ? body.input : [body.input];
   state.embeddings.push({ model: body.model, inputs: inputs.length });
+  if (state.embeddingsStallMs) {
+    await new Promise((resolve) => setTimeout(resolve, state.embeddingsStallMs).unref());
+    if (response.destroyed) return;
+  }
   const base64 = body.encoding_format === "base64";
   const data = inputs.map((input, index) => {
     const vector = bagOfWords(input);

@@ -1,0 +1,187 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { CoreConfig } from "../config.js";
+import { loadDocuments, type SkippedFile, type SourceDocument } from "../documents/load.js";
+import { createEmbeddings, type EmbeddingsChoice } from "../embeddings/index.js";
+import { EmbeddingsUnavailableError } from "../embeddings/openai.js";
+import { NoDocumentsError, ReloadInProgressError } from "./errors.js";
+import { lockIndex, releaseOwnLock } from "./lock.js";
+import { type IndexSettings, type Manifest, staleReason } from "./manifest.js";
+import { buildIndex, type Progress, readCurrentManifest } from "./store.js";
+
+/** What to bring up to date: a documents folder, its index folder, and the settings. */
+export interface BuildJob {
+  docsDir: string;
+  indexDir: string;
+  config: CoreConfig;
+  /** Build even when the index on disk is up to date, and why. */
+  force?: string;
+  /**
+   * When another process is building this index: wait for it and use its build (opening), or
+   * fail with ReloadInProgressError (a reload).
+   */
+  wait: boolean;
+}
+
+export interface BuildOutcome {
+  /** Why a new index was built, or undefined when the one on disk serves. */
+  rebuilt?: string;
+  /** The current index's manifest before this job. */
+  previous?: Manifest;
+  skipped: SkippedFile[];
+}
+
+async function indexSettings(config: CoreConfig, choice: EmbeddingsChoice): Promise<IndexSettings> {
+  const dimensions = (await choice.embeddings.embedQuery("dimensions")).length;
+  return {
+    embeddings: { provider: choice.provider, model: choice.model, dimensions },
+    splitter: {
+      kind: "sentences",
+      chunkSize: config.CHUNK_SIZE,
+      chunkOverlap: config.CHUNK_OVERLAP,
+    },
+  };
+}
+
+export interface IndexState {
+  documents: SourceDocument[];
+  skipped: SkippedFile[];
+  settings: IndexSettings;
+  /** The current index's manifest. */
+  previous?: Manifest;
+  /** Why the index must be (re)built, or undefined when the one on disk serves. */
+  reason?: string;
+}
+
+/** Reads the documents and tells whether the index on disk was built from them, with these settings. */
+export async function inspectIndex(job: BuildJob, choice: EmbeddingsChoice): Promise<IndexState> {
+  const { documents, skipped } = await loadDocuments(job.docsDir, job.config.MAX_DOCUMENT_BYTES);
+  if (documents.length === 0) throw new NoDocumentsError(job.docsDir, skipped);
+  const settings = await indexSettings(job.config, choice);
+  const previous = await readCurrentManifest(job.indexDir);
+  const reason = job.force ?? staleReason(previous, settings, documents);
+  return { documents, skipped, settings, previous, reason };
+}
+
+/**
+ * Reads the documents and, when the index on disk does not match them (or `force` says so),
+ * builds a new one and makes it current, holding the index folder's lock meanwhile. Leaves the
+ * loading to the caller. Runs in a worker (runBuild) or, given embeddings, on the caller's thread.
+ */
+export async function updateIndex(
+  job: BuildJob,
+  choice?: EmbeddingsChoice,
+  onProgress: Progress = () => {},
+): Promise<BuildOutcome> {
+  const embeddings = choice ?? (await createEmbeddings(job.config));
+  const { documents, skipped, settings, previous, reason } = await inspectIndex(job, embeddings);
+  if (!reason) return { previous, skipped };
+
+  const release = await lockIndex(job.indexDir, { wait: job.wait });
+  try {
+    // Another process may have built this very index while this one waited for the lock.
+    if (!job.force && !staleReason(await readCurrentManifest(job.indexDir), settings, documents)) {
+      return { previous, skipped };
+    }
+    await buildIndex(job.indexDir, documents, embeddings.embeddings, settings, onProgress);
+    return { rebuilt: reason, previous, skipped };
+  } finally {
+    await release();
+  }
+}
+
+type WorkerMessage = { id: number } & (
+  | { progress: Parameters<Progress> }
+  | { outcome: BuildOutcome }
+  | { error: { name: string; message: string; stack?: string } }
+);
+
+// `.ts` when running from the sources (tsx, vitest), `.js` once compiled.
+const WORKER = new URL(
+  `./buildWorker${path.extname(fileURLToPath(import.meta.url))}`,
+  import.meta.url,
+);
+const TS_WORKER = new URL("./tsWorker.mjs", import.meta.url);
+
+/** Errors the callers tell apart, rebuilt with their class on this side of the worker. */
+const KNOWN_ERRORS: Record<string, { prototype: Error }> = {
+  NoDocumentsError,
+  ReloadInProgressError,
+  // A member is told the embedding service failed, rather than given an error id.
+  EmbeddingsUnavailableError,
+};
+
+function revive({ name, message, stack }: { name: string; message: string; stack?: string }) {
+  const error = new Error(message);
+  error.name = name;
+  if (stack) error.stack = stack;
+  const known = KNOWN_ERRORS[name];
+  return known ? Object.setPrototypeOf(error, known.prototype) : error;
+}
+
+interface Pending {
+  indexDir: string;
+  resolve: (outcome: BuildOutcome) => void;
+  reject: (error: Error) => void;
+  onProgress: Progress;
+}
+
+/**
+ * The build thread: started at the first build and kept (without keeping the process alive), as
+ * starting one loads the libraries again (seconds). It holds no state between jobs but the
+ * loaded modules and word vectors; when it dies, the jobs under way fail and the next starts one.
+ */
+let builder: { worker: Worker; pending: Map<number, Pending> } | undefined;
+let nextJob = 0;
+
+function startBuilder(): NonNullable<typeof builder> {
+  // The sources are TypeScript under tsx and vitest alike: tsWorker.mjs loads them with tsx.
+  const worker = WORKER.pathname.endsWith(".ts")
+    ? new Worker(TS_WORKER, { workerData: { module: WORKER.href } })
+    : new Worker(WORKER);
+  worker.unref();
+  const pending = new Map<number, Pending>();
+  const started = { worker, pending };
+  const fail = (error: Error) => {
+    if (builder === started) builder = undefined;
+    for (const job of pending.values()) {
+      // The thread may have died holding the index folder's lock.
+      void releaseOwnLock(job.indexDir)
+        .catch(() => {})
+        .finally(() => job.reject(error));
+    }
+    pending.clear();
+  };
+  worker.on("message", (message: WorkerMessage) => {
+    const job = pending.get(message.id);
+    if (!job) return;
+    if ("progress" in message) return job.onProgress(...message.progress);
+    pending.delete(message.id);
+    if (pending.size === 0) worker.unref();
+    if ("outcome" in message) job.resolve(message.outcome);
+    else job.reject(revive(message.error));
+  });
+  worker.on("error", fail);
+  worker.on("exit", (code) =>
+    fail(new Error(`the index build stopped unexpectedly (exit code ${code})`)),
+  );
+  return started;
+}
+
+/**
+ * Runs updateIndex in a worker thread: reading, splitting, embedding and indexing documents take
+ * whole seconds of CPU, and on the bot's thread they would delay every interaction (Discord
+ * gives 3 s to acknowledge one) and the gateway's heartbeats.
+ */
+export function runBuild(job: BuildJob, onProgress: Progress = () => {}): Promise<BuildOutcome> {
+  builder ??= startBuilder();
+  const { worker, pending } = builder;
+  const id = nextJob++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { indexDir: job.indexDir, resolve, reject, onProgress });
+    // Kept alive while a job is under way, so that a process waiting for it does not exit.
+    worker.ref();
+    worker.postMessage({ id, job });
+  });
+}
