@@ -144,6 +144,9 @@ describe("questions the documents do not answer", () => {
     "How many votes did the resolution get?",
     "When was the United Nations founded?",
     "How much money does the resolution provide?",
+    // A demand verb alone does not make a question about the resolution's demands.
+    "Could you recommend a hotel in Geneva?",
+    "What does the resolution recommend about laptops?",
   ])("%s", async (question) => {
     const answer = await answerQuestion(assistant, question);
     expect(answer.answered).toBe(false);

@@ -93,6 +93,8 @@ const PLURAL =
 // "What does the resolution demand?": the words between the auxiliary and the demand verb.
 const SUBJECT =
   /\b(?:does|do|did|is|are|was|were|will|would)\s+(.+?)\s+(?:demand|call|urge|propos|request|ask|want|recommend|require|push|encourag|emphasi[sz]|stress|invit)/i;
+// A question put to the bot itself ("can you recommend…", "could you suggest…"), not about a text.
+const ASKS_THE_READER = /^\s*(?:can|could|would|will)\s+you\b/i;
 // Adverbs that are not the subject ("what is the text ACTUALLY asking?").
 const ADVERB = /^(actually|really|exactly|just|also|still|even|currently|now|here|specifically)$/i;
 const CAPITALIZED = /(?<!^|[.!?]\s+)\b\p{Lu}[\p{L}\p{N}-]*/gu;
@@ -182,8 +184,9 @@ export class ExtractiveAnswerer {
       terms.reduce((total, term, t) => total + credit(term, t), 0);
     const topical = (term: Term) => !term.framing;
 
-    if (!kind && DEMAND_QUESTION.test(question)) {
-      const demands = this.demands(question, terms, candidates);
+    // "Can YOU recommend…?" asks the bot, not what a document demands.
+    if (!kind && DEMAND_QUESTION.test(question) && !ASKS_THE_READER.test(question)) {
+      const demands = this.demands(question, terms, candidates, best);
       if (demands) return demands;
     }
 
@@ -371,6 +374,7 @@ export class ExtractiveAnswerer {
     question: string,
     terms: Term[],
     candidates: Candidate[],
+    best: number[],
   ): ExtractiveResult | undefined {
     // The thing asked about ("what does THE RESOLUTION demand?"), or for "it", what the documents
     // are about; any other word of the question ("what MEETING does it propose?") narrows the list.
@@ -389,6 +393,9 @@ export class ExtractiveAnswerer {
         !ADVERB.test(term.word) &&
         !DEMAND_QUESTION.test(term.word),
     );
+    // A topic word found nowhere in what was retrieved, even as a close word ("what does it
+    // recommend for a LAPTOP?"), means the documents do not hold it: no list of unrelated demands.
+    if (narrowing.some((term) => best[terms.indexOf(term)] < SOFT_MATCH)) return undefined;
     const subjects = new Set(
       named.length > 0
         ? named
