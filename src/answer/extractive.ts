@@ -93,6 +93,8 @@ const PLURAL =
 // "What does the resolution demand?": the words between the auxiliary and the demand verb.
 const SUBJECT =
   /\b(?:does|do|did|is|are|was|were|will|would)\s+(.+?)\s+(?:demand|call|urge|propos|request|ask|want|recommend|require|push|encourag|emphasi[sz]|stress|invit)/i;
+// Punctuation a tagger splits out of a name ("Node.js", "p-queue", "author.name").
+const INNER_PUNCTUATION = /^[.\-_/]$/;
 // A question put to the bot itself ("can you recommend…", "could you suggest…"), not about a text.
 const ASKS_THE_READER = /^\s*(?:can|could|would|will)\s+you\b/i;
 // Adverbs that are not the subject ("what is the text ACTUALLY asking?").
@@ -316,7 +318,9 @@ export class ExtractiveAnswerer {
     terms: Term[],
   ): boolean {
     const text = candidate.unit.text;
-    if (focusTerms.some((f) => Math.max(inText[c][f], inContext[c][f]) < FOCUS_MATCH)) return false;
+    // A limit the question sets ("the MINIMUM version") is a word of its own: "older" is not it.
+    const needed = (f: number) => (LIMITING.test(terms[f].word) ? 1 : FOCUS_MATCH);
+    if (focusTerms.some((f) => Math.max(inText[c][f], inContext[c][f]) < needed(f))) return false;
     const focus = focusTerms[focusTerms.length - 1];
     if (kind !== "count" && kind !== "amount" && kind !== "when") return true;
     const found = (kind === "when" ? [DATE, TEMPORAL] : [NUMBER]).flatMap((pattern) =>
@@ -354,6 +358,8 @@ export class ExtractiveAnswerer {
         const narrows = word.pos !== "ADJ" || LIMITING.test(word.text);
         if (t !== undefined && narrows && !phrase.includes(t)) phrase.push(t);
         if (word.pos === "NOUN" && t !== undefined) head = true;
+      } else if (word.pos === "PUNCT" && INNER_PUNCTUATION.test(word.text)) {
+        // The dot of "Node.js" or the hyphen of "p-queue" stands inside a name: the phrase goes on.
       } else if (head) break;
       else phrase = [];
     }
