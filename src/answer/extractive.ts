@@ -125,6 +125,8 @@ interface Words {
   words: string[];
   /** Stems of the words that were not capitalized mid-sentence (names match only as written). */
   stems: Set<string>;
+  /** Two neighbouring words written as one ("Multi Bar" → "multibar"), as questions often do. */
+  joined: Set<string>;
   /** Positions of the words in the word vectors. */
   ranks: number[];
 }
@@ -540,12 +542,19 @@ export class ExtractiveAnswerer {
       .map((token) => stem(token.word));
     const words = content.map((token) => token.word);
     const ranks = words.flatMap((word) => this.vectors.rank(word) ?? []);
-    return { words, stems: new Set(stems), ranks };
+    const all = tokens(text);
+    const joined = new Set(all.slice(1).map((token, i) => all[i].word + token.word));
+    return { words, stems: new Set(stems), joined, ranks };
   }
 
   /** 1 when the words have the term's word, else the best cosine similarity of one of them to it. */
   similarity(term: Term, words: Words): number {
-    if (words.stems.has(term.stem) || words.words.includes(term.word)) return 1;
+    if (
+      words.stems.has(term.stem) ||
+      words.words.includes(term.word) ||
+      words.joined.has(term.word)
+    )
+      return 1;
     if (term.rank === undefined) return 0;
     let best = 0;
     for (const rank of words.ranks) best = Math.max(best, this.vectors.cosine(term.rank, rank));
