@@ -14,8 +14,14 @@ export interface RetrievedMetadata extends ChunkMetadata {
 
 export type RetrievedChunk = Document<RetrievedMetadata>;
 
-// Reciprocal rank fusion (Cormack et al., 2009): score = Σ 1 / (RRF_K + rank).
-const RRF_K = 60;
+// Reciprocal rank fusion (Cormack et al., 2009): score = Σ weight / (RRF_K + rank). A small K
+// lets a chunk ranked first by one side win over chunks both sides rank middling; the usual 60
+// buried the one chunk that holds a rare word of the question ("dependencies") under chunks that
+// only share the package's name. Measured on the evaluation's tuning half: the answer's chunk in
+// the top 6 for 70 of 72 questions with K = 10 and the vectors at half weight, 66 with K = 60.
+const RRF_K = 10;
+// Averaged word vectors tell topics apart less sharply than exact terms: they count half.
+const VECTOR_WEIGHT = 0.5;
 // Each ranking contributes this many candidates to the fusion.
 export const CANDIDATES = 20;
 
@@ -51,7 +57,7 @@ export class HybridRetriever extends BaseRetriever {
     };
     byVector.neighbors.forEach((label, rank) => {
       const found = entry(label);
-      found.score += 1 / (RRF_K + rank + 1);
+      found.score += VECTOR_WEIGHT / (RRF_K + rank + 1);
       found.similarity = 1 - byVector.distances[rank];
     });
     byTerms.forEach(({ id, score }, rank) => {
