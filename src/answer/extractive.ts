@@ -598,9 +598,11 @@ function answerType(question: string): Set<string> {
   const rest = words.slice(at + 1);
   for (const [i, word] of rest.entries()) {
     const compound = rest[i - 1]?.text === "-" || rest[i + 1]?.text === "-";
-    if (word.pos === "NOUN" && !compound) type.add(word.text.toLowerCase());
-    // Hyphenated words come as parts: "p-queue method" is "p", "-", "queue", "method".
-    else if (word.pos !== "ADJ" && word.pos !== "PROPN" && word.text !== "-") break;
+    // Hyphenated words come as parts: "p-queue method" is "p", "-", "queue", "method"; the parts
+    // name the thing asked about, the noun after them its kind.
+    if (word.pos === "NOUN") {
+      if (!compound) type.add(word.text.toLowerCase());
+    } else if (word.pos !== "ADJ" && word.pos !== "PROPN" && word.text !== "-") break;
   }
   return type;
 }
