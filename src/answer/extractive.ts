@@ -5,7 +5,15 @@ import { STOP_WORDS, stem, tokens } from "../text/tokens.js";
 import { cutToClauses, MIN_KEPT_WITH_ANSWER } from "./clauses.js";
 import { DEMAND_QUESTION, demandsOf } from "./demands.js";
 import { tag } from "./nlp.js";
-import { type Asks, asks, directSpan, objectSpan, SPAN_MAX } from "./span.js";
+import {
+  type Asks,
+  asks,
+  asksForIdentifier,
+  directSpan,
+  identifierSpan,
+  objectSpan,
+  SPAN_MAX,
+} from "./span.js";
 import { REFUSAL, type Source } from "./types.js";
 import { type Unit, unitsOf } from "./units.js";
 
@@ -175,8 +183,14 @@ export class ExtractiveAnswerer {
       if (lead) return this.quote([this.candidate(lead)], terms, undefined, question);
     }
     const candidates = unitsOf(chunks)
-      // Code answers "how do I…?"; elsewhere its identifiers would match anything.
-      .map((unit) => this.candidate(unit, HOW_TO.test(question) || /[`()._]/.test(question)));
+      // Code answers "how do I…?" and "which function…?"; elsewhere its identifiers would match
+      // anything.
+      .map((unit) =>
+        this.candidate(
+          unit,
+          HOW_TO.test(question) || /[`()._]/.test(question) || asksForIdentifier(type),
+        ),
+      );
     if (terms.length === 0 || candidates.length === 0) return REFUSED;
     const kind = asks(question);
     // Similarity of each term to each unit's own words, and to the words around it.
@@ -454,7 +468,11 @@ export class ExtractiveAnswerer {
         ? exact
         : topical.flatMap((term) => wordOffsets(candidate.unit.text, term, this));
     };
+    const questionStems = new Set(terms.map((term) => term.stem));
     const span =
+      (kind === "which" && asksForIdentifier(answerType(question))
+        ? identifierSpan(first.unit.text, questionStems)
+        : undefined) ??
       appositive(first.unit.text, question) ??
       headingSpan(first.unit, kind) ??
       this.object(first.unit.text, kind, question, terms) ??

@@ -1,3 +1,4 @@
+import { stem } from "../text/tokens.js";
 import { tag } from "./nlp.js";
 
 /** What kind of short answer a question asks for, when it asks for one. */
@@ -278,4 +279,41 @@ export function objectSpan(
   return end - start <= SPAN_MAX && end > start
     ? { text: text.slice(start, end), start, end }
     : undefined;
+}
+
+// The kinds of thing a "which …?" question about software asks for: an identifier answers it.
+const CODE_KINDS =
+  /^(functions?|methods?|options?|class(?:es)?|events?|propert(?:y|ies)|settings?|parameters?|params?|flags?|commands?|variables?|fields?|hooks?|types?|constructors?|callbacks?|helpers?|exports?|aliases?)$/i;
+// An identifier written in code: a camelCase, snake_case or dotted name, or one called "name(".
+const IDENTIFIER = /(?<![\w$.])[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(\))?/g;
+
+/** Whether the kind of thing asked for ("which METHOD…") is something code names. */
+export function asksForIdentifier(type: Iterable<string>): boolean {
+  return [...type].some((word) => CODE_KINDS.test(word));
+}
+
+/**
+ * For "which function turns a WebSocket into a stream?": the identifier of the text whose own
+ * words (createWebSocketStream → create, web, socket, stream) share the most with the question,
+ * but that is not made of the question's words alone. Undefined when none shares two words.
+ */
+export function identifierSpan(
+  text: string,
+  questionStems: Set<string>,
+): { text: string; start: number; end: number } | undefined {
+  let best: { text: string; start: number; end: number; shared: number } | undefined;
+  for (const match of text.matchAll(IDENTIFIER)) {
+    const written = match[0];
+    const parts = written.split(/[^\p{L}\p{N}]+|(?<=[\p{Ll}\p{N}])(?=\p{Lu})/u).filter(Boolean);
+    // A single plain word ("return", "queue") is not an identifier worth naming.
+    if (parts.length < 2 || written.length > SPAN_MAX) continue;
+    const stems = parts.map((part) => stem(part.toLowerCase()));
+    const shared = new Set(stems.filter((s) => questionStems.has(s))).size;
+    if (shared < 2 || stems.every((s) => questionStems.has(s))) continue;
+    if (!best || shared > best.shared) {
+      const start = match.index ?? 0;
+      best = { text: written, start, end: start + written.length, shared };
+    }
+  }
+  return best && { text: best.text, start: best.start, end: best.end };
 }

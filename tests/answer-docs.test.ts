@@ -1,0 +1,68 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { answerQuestion } from "../src/answer/answer.js";
+import { type Assistant, openAssistant } from "../src/assistant.js";
+import { tempDataDir } from "./support/dataDir.js";
+
+// A package README written for this test: the answerer knows nothing of it beforehand.
+const README = `# flow-kit
+
+Streams for busy people.
+
+## API
+
+### flowKit.pause()
+
+Put every pipe on hold until resumed.
+
+### Use the streams API
+
+\`\`\`js
+import { openPipe, createPipeStream } from 'flow-kit';
+const pipe = openPipe('tcp://example.test');
+const duplex = createPipeStream(pipe, { encoding: 'utf8' });
+\`\`\`
+
+## Multi Pipe Mode
+
+### ::attach()
+
+Adds a new pipe to the container and starts it.
+`;
+
+let assistant: Assistant;
+let cleanup: () => Promise<void>;
+
+beforeAll(async () => {
+  const data = await tempDataDir({ withDocs: false });
+  cleanup = data.remove;
+  await writeFile(path.join(data.docs, "flow-kit.md"), README);
+  ({ assistant } = await openAssistant(data.config));
+});
+afterAll(() => cleanup());
+
+describe("documentation questions", () => {
+  it("names the identifier a 'which function' question asks for, taken from the code", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "Which flow-kit function turns a pipe into a duplex stream?",
+    );
+    expect(answer.answer.split("\n")[0]).toBe("**createPipeStream** [1]");
+  });
+
+  it("reads the kind asked for after a hyphenated name", async () => {
+    const answer = await answerQuestion(assistant, "Which flow-kit method puts pipes on hold?");
+    expect(answer.answered).toBe(true);
+    expect(answer.answer).toContain("Put every pipe on hold");
+  });
+
+  it("takes a word written as two in the headings ('multipipe' for 'Multi Pipe')", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "Which method adds a new pipe to a multipipe container?",
+    );
+    expect(answer.answered).toBe(true);
+    expect(answer.answer).toContain("Adds a new pipe to the container");
+  });
+});
