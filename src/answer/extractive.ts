@@ -26,7 +26,7 @@ const SOFT_RANK_CREDIT = 0.5;
 /** What a word found only around a unit (its headings, its list's lead-in) counts for in choosing it. */
 const CONTEXT_RANK_CREDIT = 0.6;
 /** Share of the question's weighted terms the retrieved text must cover to be an answer. */
-const MIN_COVERAGE = 0.75;
+const MIN_COVERAGE = 0.7;
 /** Share of the question's weighted terms the quoted unit, with its context, must cover. */
 const MIN_UNIT_COVERAGE = 0.6;
 /** The focus of the question (what it asks about) must be in the unit at this similarity or more. */
@@ -101,6 +101,9 @@ const PLURAL =
 // "What does the resolution demand?": the words between the auxiliary and the demand verb.
 const SUBJECT =
   /\b(?:does|do|did|is|are|was|were|will|would)\s+(.+?)\s+(?:demand|call|urge|propos|request|ask|want|recommend|require|push|encourag|emphasi[sz]|stress|invit)/i;
+// Nouns that name a part or kind of something else: what is asked about follows their "of".
+const PARTITIVE =
+  /^(parts?|kinds?|types?|sorts?|pieces?|portions?|sides?|ends?|sections?|bits?|lots?|sets?|groups?)$/i;
 // Punctuation a tagger splits out of a name ("Node.js", "p-queue", "author.name").
 const INNER_PUNCTUATION = /^[.\-_/]$/;
 // A question put to the bot itself ("can you recommend…", "could you suggest…"), not about a text.
@@ -367,7 +370,13 @@ export class ExtractiveAnswerer {
     // The first noun phrase with a topical noun: its nouns and adjectives ("minimum VERSION").
     let phrase: number[] = [];
     let head = false;
-    for (const word of words) {
+    for (const [i, word] of words.entries()) {
+      // "the complete PART of the bar", "which KIND of search": the noun after "of" is the focus.
+      if (PARTITIVE.test(word.text) && words[i + 1]?.text.toLowerCase() === "of") {
+        phrase = [];
+        head = false;
+        continue;
+      }
       if (word.pos === "NOUN" || word.pos === "ADJ" || word.pos === "PROPN") {
         const t = index(word.text);
         // An adjective narrows what is asked only when it sets a limit ("MINIMUM version").
