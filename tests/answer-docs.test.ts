@@ -24,6 +24,23 @@ const pipe = openPipe('tcp://example.test');
 const duplex = createPipeStream(pipe, { encoding: 'utf8' });
 \`\`\`
 
+## Installation
+
+Install flow-kit with npm, then import it in your project. It works in Node.js and in every
+current browser, and it needs no build step: the package ships both module formats, so bundlers
+pick the one they prefer without any configuration of yours.
+
+\`\`\`sh
+npm install flow-kit
+\`\`\`
+
+Alternatively, if you prefer to use a \`<script>\` tag, you can load flow-kit
+[from a CDN](https://cdn.example/flow-kit):
+
+\`\`\`html
+<script src="https://cdn.example/npm/flow-kit@1.2.0/dist/flow-kit.min.js"></script>
+\`\`\`
+
 ## Multi Pipe Mode
 
 ### ::attach()
@@ -55,6 +72,13 @@ describe("documentation questions", () => {
     const answer = await answerQuestion(assistant, "Which flow-kit method puts pipes on hold?");
     expect(answer.answered).toBe(true);
     expect(answer.answer).toContain("Put every pipe on hold");
+  });
+
+  it("quotes a lead-in that ends in a colon with the code it introduces", async () => {
+    const answer = await answerQuestion(assistant, "How can I use flow-kit from a script tag?");
+    expect(answer.answered).toBe(true);
+    expect(answer.answer).toContain("cdn.example/npm/flow-kit@1.2.0");
+    expect(answer.answer).toContain("if you prefer to use a `<script>` tag");
   });
 
   it("takes a word written as two in the headings ('multipipe' for 'Multi Pipe')", async () => {

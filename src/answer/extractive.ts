@@ -311,10 +311,15 @@ export class ExtractiveAnswerer {
    * do something or names code: its identifiers would match anything.
    */
   private candidate(unit: Unit, code = true): Candidate {
-    const text =
+    const body =
       unit.kind === "code" && !code
         ? (unit.text.match(/(?:\/\/|#|\/\*|\*)\s.*$/gm) ?? []).join("\n")
         : plainInline(unit.text);
+    // The sentence that introduces code or a list ("to use a script tag:") is read as part of it.
+    const text =
+      unit.intro && (unit.kind === "code" || unit.kind === "list")
+        ? `${plainInline(unit.intro)}\n${body}`
+        : body;
     return {
       unit,
       text: this.words(text),

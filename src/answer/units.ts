@@ -228,7 +228,15 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
         ...(intro ? { intro } : {}),
       });
     } else {
-      units.push(...proseUnits(block, text, base, at));
+      // A lead-in that ends in a colon says nothing without the code or list it introduces: it
+      // is quoted as their intro, not alone.
+      const next = blocks[b + 1];
+      const introduces = next?.kind === "code" || next?.kind === "list";
+      units.push(
+        ...proseUnits(block, text, base, at).filter(
+          (unit, i, all) => !(introduces && i === all.length - 1 && unit.text.endsWith(":")),
+        ),
+      );
     }
   });
   return units;
@@ -308,8 +316,9 @@ function mergeHeadings(outer: string[], inner: string[]): string[] {
   return at >= 0 ? [...outer.slice(0, at), ...inner] : [...outer, ...inner];
 }
 
+/** The last sentence of a paragraph, whole though its lines are wrapped by hand. */
 function lastSentence(text: string): string {
-  const sentences = sentenceSpans(text)
+  const sentences = sentencesOf(text)
     .map((sentence) => sentence.text.trim())
     .filter(Boolean);
   return sentences[sentences.length - 1] ?? text;
