@@ -21,9 +21,15 @@ export function throttledEdits(
     if (latest === undefined) return;
     const text = latest;
     latest = undefined;
-    lastEdit = performance.now();
     sending = sending
-      .then(() => edit(text))
+      .then(async () => {
+        // The edit before may have taken long (a slow network, a busy machine): the interval is
+        // counted from when an edit is sent, not from when it was asked for.
+        const wait = lastEdit + intervalMs - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        lastEdit = performance.now();
+        return edit(text);
+      })
       .catch((error: unknown) => logger.warn({ err: error }, "could not show the growing answer"));
   };
 
