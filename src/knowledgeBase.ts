@@ -44,6 +44,8 @@ const RRF_K = 60;
 export class KnowledgeBase {
   private readonly indexes = new Map<string, Promise<LibraryIndex | undefined>>();
   private readonly reloading = new Map<string, Promise<BuildReport>>();
+  /** Per library, the last change or reload asked: the next one runs after it. */
+  private readonly queues = new Map<string, Promise<void>>();
   private refreshing: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -125,17 +127,49 @@ export class KnowledgeBase {
   reload(onProgress?: Progress, library: Library = SHARED): Promise<BuildReport> {
     const id = libraryId(library);
     if (this.reloading.has(id)) return Promise.reject(new ReloadInProgressError());
-    const reloading = (async () => {
-      const started = performance.now();
-      const previous = (await this.library(library))?.manifest;
-      const opened = await this.store.rebuild(library, onProgress);
-      this.swap(library, opened.index);
-      return report({ ...opened, outcome: { ...opened.outcome, previous } }, started);
-    })().finally(() => {
+    const reloading = this.change(library, async () => ({}), onProgress).finally(() => {
       this.reloading.delete(id);
     });
     this.reloading.set(id, reloading);
     return reloading;
+  }
+
+  /**
+   * Changes a library's documents and rebuilds its index, after the changes and reloads of that
+   * library asked before (one after another, so that each build sees the documents the one before
+   * left). `apply` changes the files and says how to undo that; when the build fails, the change
+   * is undone and the old index keeps serving.
+   */
+  change(
+    library: Library,
+    apply: () => Promise<{ undo?: () => Promise<void>; commit?: () => Promise<void> }>,
+    onProgress?: Progress,
+  ): Promise<BuildReport> {
+    const id = libraryId(library);
+    const run = (this.queues.get(id) ?? Promise.resolve()).then(async () => {
+      const started = performance.now();
+      const previous = (await this.library(library))?.manifest;
+      const { undo, commit } = await apply();
+      let opened: Opened;
+      try {
+        opened = await this.store.rebuild(library, onProgress);
+      } catch (error) {
+        await undo?.();
+        throw error;
+      }
+      this.swap(library, opened.index);
+      await commit?.();
+      return report({ ...opened, outcome: { ...opened.outcome, previous } }, started);
+    });
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
+    this.queues.set(id, settled);
+    void settled.then(() => {
+      if (this.queues.get(id) === settled) this.queues.delete(id);
+    });
+    return run;
   }
 
   /**

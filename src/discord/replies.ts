@@ -1,5 +1,6 @@
 import { type APIEmbedField, EmbedBuilder, escapeMarkdown, time } from "discord.js";
 import type { Answer, Source } from "../answer/types.js";
+import type { AuditEntry } from "../audit.js";
 import type { SkippedFile } from "../documents/load.js";
 import type { Manifest } from "../index/manifest.js";
 import type { BuildReport } from "../knowledgeBase.js";
@@ -217,23 +218,71 @@ export function partialAnswerReply(question: string, text: string): EmbedReply {
   return { embeds: [setDescription(embed, plainText(text))] };
 }
 
-/** The loaded documents and when their index was built. */
-export function docsReply(manifest: Manifest, skipped: SkippedFile[]): EmbedReply {
-  const lines = manifest.documents.map(
+/** A library's documents, as /docs lists them. */
+export interface LibraryListing {
+  manifest: Manifest | undefined;
+  skipped: SkippedFile[];
+}
+
+function documentLines(manifest: Manifest | undefined, mark: string): string[] {
+  return (manifest?.documents ?? []).map(
     (doc) =>
-      `• **${escapeMarkdown(dated(doc.title, doc.date))}**: ${doc.chunks} chunk${doc.chunks === 1 ? "" : "s"} (${escapeMarkdown(doc.source)})`,
+      `• ${mark}**${escapeMarkdown(dated(doc.title, doc.date))}**: ${doc.chunks} chunk${doc.chunks === 1 ? "" : "s"} (${escapeMarkdown(doc.source)})`,
   );
-  const built = new Date(manifest.builtAt);
+}
+
+const CHANGE_VERBS: Record<AuditEntry["action"], string> = {
+  add: "added",
+  remove: "removed",
+  reload: "reloaded",
+};
+
+function changeLine(entry: AuditEntry): string {
+  const what = entry.document ? ` ${escapeMarkdown(entry.document)}` : "";
+  const scope = entry.scope === "shared" ? " (shared)" : "";
+  const outcome =
+    entry.outcome === "done" ? "" : `: ${entry.outcome}${entry.error ? `, ${entry.error}` : ""}`;
+  return `${time(new Date(entry.time), "R")} ${escapeMarkdown(entry.userName)} ${CHANGE_VERBS[entry.action]}${what}${scope}${escapeMarkdown(outcome)}`;
+}
+
+/**
+ * The documents questions here are answered from, the server's own marked as such, and when
+ * the shared index was built; for moderators, the server's last changes.
+ */
+export function docsReply(
+  shared: Manifest,
+  skipped: SkippedFile[],
+  server?: LibraryListing,
+  changes?: AuditEntry[],
+): EmbedReply {
+  const mine = documentLines(server?.manifest, "🏠 ");
+  const lines = [...mine, ...documentLines(shared, "")];
+  const count = server ? `${mine.length} of this server's, ${shared.documents.length} shared` : "";
+  const built = new Date(shared.builtAt);
   const embed = new EmbedBuilder()
     .setColor(COLORS.info)
-    .setTitle(`Documents (${manifest.documents.length})`)
+    .setTitle(`Documents (${lines.length})`)
     .addFields(
       field(
         "Index",
-        `Built ${time(built, "f")} (${time(built, "R")}): ${manifest.chunks} chunks, ${manifest.embeddings.provider} embeddings (${manifest.embeddings.model}).`,
+        `Built ${time(built, "f")} (${time(built, "R")}): ${shared.chunks} chunks, ${shared.embeddings.provider} embeddings (${shared.embeddings.model}).`,
       ),
     );
-  if (skipped.length) embed.addFields(skippedField(skipped));
+  if (server) {
+    embed.addFields(
+      field(
+        "Libraries",
+        `${count}. 🏠 marks this server's own documents (moderators: /document add, /document remove); the others are shared by every server.`,
+      ),
+    );
+  }
+  const allSkipped = [...(server?.skipped ?? []), ...skipped];
+  if (allSkipped.length) embed.addFields(skippedField(allSkipped));
+  if (changes?.length) {
+    embed.addFields(
+      field("Last changes in this server", fitLines(changes.map(changeLine), LIMITS.fieldValue)),
+    );
+  }
   return { embeds: [setDescription(embed, fitLines(lines, LIMITS.description))] };
 }
 
@@ -242,31 +291,55 @@ function skippedField(skipped: SkippedFile[]): APIEmbedField {
   return field(`Skipped (${skipped.length})`, fitLines(reasons, LIMITS.fieldValue));
 }
 
-/** What a reload changed, and, when the bot runs as several shards, how many took it up. */
-export function reloadReply(report: BuildReport, shards?: ShardsRefreshed): EmbedReply {
+function changeFields(report: BuildReport, prefix = ""): APIEmbedField[] {
   const list = (names: string[]) =>
     fitLines(
       names.map((name) => escapeMarkdown(name)),
       LIMITS.fieldValue,
     );
   const fields: APIEmbedField[] = [];
-  if (report.added.length) fields.push(field(`Added (${report.added.length})`, list(report.added)));
+  if (report.added.length)
+    fields.push(field(`${prefix}Added (${report.added.length})`, list(report.added)));
   if (report.changed.length)
-    fields.push(field(`Changed (${report.changed.length})`, list(report.changed)));
+    fields.push(field(`${prefix}Changed (${report.changed.length})`, list(report.changed)));
   if (report.removed.length)
-    fields.push(field(`Removed (${report.removed.length})`, list(report.removed)));
-  if (report.skipped.length) fields.push(skippedField(report.skipped));
-  const unchanged = report.added.length + report.changed.length + report.removed.length === 0;
-  const changed = unchanged ? " No document was added, changed or removed." : "";
+    fields.push(field(`${prefix}Removed (${report.removed.length})`, list(report.removed)));
+  return fields;
+}
+
+function unchanged(report: BuildReport): boolean {
+  return report.added.length + report.changed.length + report.removed.length === 0;
+}
+
+/**
+ * What a reload changed, and, when the bot runs as several shards, how many took it up. `server`:
+ * the reload of the server's own library, done with the shared one.
+ */
+export function reloadReply(
+  report: BuildReport,
+  shards?: ShardsRefreshed,
+  server?: BuildReport,
+): EmbedReply {
+  const fields = [
+    ...changeFields(report),
+    ...(server ? changeFields(server, "This server: ") : []),
+  ];
+  const skipped = [...report.skipped, ...(server?.skipped ?? [])];
+  if (skipped.length) fields.push(skippedField(skipped));
+  const nothing = unchanged(report) && (!server || unchanged(server));
+  const changed = nothing ? " No document was added, changed or removed." : "";
+  const own = server
+    ? ` This server's own library: ${server.documents} documents, ${server.chunks} chunks.`
+    : "";
   const embed = new EmbedBuilder()
     .setColor(COLORS.answered)
     .setTitle("Documents reloaded")
-    .addFields(fields);
+    .addFields(fields.slice(0, LIMITS.fields));
   return {
     embeds: [
       setDescription(
         embed,
-        `${report.documents} documents, ${report.chunks} chunks, indexed in ${formatMs(report.ms)}; ${shards ? shardsNote(shards) : "questions are answered from the new index now."}${changed}`,
+        `${report.documents} documents, ${report.chunks} chunks, indexed in ${formatMs(report.ms + (server?.ms ?? 0))}; ${shards ? shardsNote(shards) : "questions are answered from the new index now."}${own}${changed}`,
       ),
     ],
   };
