@@ -27,6 +27,12 @@ export interface BuildReport extends DocumentChanges {
   ms: number;
 }
 
+/** A change made to a library's files: how to take it back, and how to finish it once built. */
+export interface Applied {
+  undo?: () => Promise<void>;
+  commit?: () => Promise<void>;
+}
+
 /** Where a question is asked: in a server (its library and the shared one) or not (shared only). */
 export interface Scope {
   guildId?: string | null;
@@ -127,9 +133,11 @@ export class KnowledgeBase {
   reload(onProgress?: Progress, library: Library = SHARED): Promise<BuildReport> {
     const id = libraryId(library);
     if (this.reloading.has(id)) return Promise.reject(new ReloadInProgressError());
-    const reloading = this.change(library, async () => ({}), onProgress).finally(() => {
-      this.reloading.delete(id);
-    });
+    const reloading = this.change(library, async () => ({}), onProgress)
+      .then((report) => report as BuildReport)
+      .finally(() => {
+        this.reloading.delete(id);
+      });
     this.reloading.set(id, reloading);
     return reloading;
   }
@@ -142,14 +150,17 @@ export class KnowledgeBase {
    */
   change(
     library: Library,
-    apply: () => Promise<{ undo?: () => Promise<void>; commit?: () => Promise<void> }>,
+    apply: () => Promise<Applied | undefined>,
     onProgress?: Progress,
-  ): Promise<BuildReport> {
+  ): Promise<BuildReport | undefined> {
     const id = libraryId(library);
     const run = (this.queues.get(id) ?? Promise.resolve()).then(async () => {
       const started = performance.now();
       const previous = (await this.library(library))?.manifest;
-      const { undo, commit } = await apply();
+      const applied = await apply();
+      // Nothing to change (the document is there already): no build.
+      if (!applied) return undefined;
+      const { undo, commit } = applied;
       let opened: Opened;
       try {
         opened = await this.store.rebuild(library, onProgress);

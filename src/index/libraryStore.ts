@@ -1,4 +1,5 @@
 import type { CoreConfig } from "../config.js";
+import { removeLeftovers } from "../documents/leftovers.js";
 import { loadDocuments, type SkippedFile } from "../documents/load.js";
 import type { EmbeddingsChoice } from "../embeddings/index.js";
 import { logger } from "../logger.js";
@@ -65,6 +66,8 @@ export class DiskLibraryStore implements LibraryStore {
     library: Library,
     options: { onProgress?: Progress; rebuild?: boolean } = {},
   ): Promise<Opened> {
+    // What a change cut short by a crash left behind is removed before the documents are read.
+    await removeLeftovers(libraryFolders(this.config, library).docsDir);
     const job = this.job(library, {
       wait: true,
       ...(options.rebuild ? { force: "rebuild requested" } : {}),
