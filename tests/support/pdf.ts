@@ -3,9 +3,9 @@
  * (none for a PDF with no text, like a scan), and a title in its metadata when given.
  */
 export function tinyPdf(lines: string[], title?: string): Buffer {
-  const escape = (text: string) => text.replace(/[()\\]/g, "\\$&");
+  const pdfString = (text: string) => text.replace(/[()\\]/g, "\\$&");
   const content = lines.length
-    ? `BT /F1 12 Tf 72 720 Td 14 TL ${lines.map((line) => `(${escape(line)}) '`).join(" ")} ET`
+    ? `BT /F1 12 Tf 72 720 Td 14 TL ${lines.map((line) => `(${pdfString(line)}) '`).join(" ")} ET`
     : "";
   const objects = [
     "<< /Type /Catalog /Pages 2 0 R >>",
@@ -13,7 +13,7 @@ export function tinyPdf(lines: string[], title?: string): Buffer {
     "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
     `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ...(title ? [`<< /Title (${escape(title)}) >>`] : []),
+    ...(title ? [`<< /Title (${pdfString(title)}) >>`] : []),
   ];
   let pdf = "%PDF-1.4\n";
   const offsets: number[] = [];
