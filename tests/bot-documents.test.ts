@@ -176,7 +176,9 @@ describe("adding documents to a server's library", () => {
       path.join(guildDocs(one), "brindle-valley-railway-visit-ashcombe.md"),
       "utf8",
     );
-    expect(saved).toMatch(/^<!-- http:\/\/127\.0\.0\.1:\d+\/railway on \d{4}-\d{2}-\d{2}T/);
+    expect(saved).toMatch(
+      /^<!-- added from http:\/\/127\.0\.0\.1:\d+\/railway on \d{4}-\d{2}-\d{2}T/,
+    );
     expect(saved).not.toContain("Cookie settings");
     expect(saved).not.toContain("Contact");
 
