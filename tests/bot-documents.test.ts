@@ -405,3 +405,24 @@ describe("removing, sharing, concurrent changes and the audit log", () => {
     expect(entries.every((entry) => entry.userName !== undefined)).toBe(true);
   });
 });
+
+test("without ALLOW_PRIVATE_URLS, a link to a private address is refused with a reason, and nothing changes", async () => {
+  const strict = await LoopbackDiscord.start();
+  const strictBot = await startTestBot(strict, { DATA_DIR: data.dir });
+  try {
+    const guildId = strict.guildId;
+    const requests = pages.requests.length;
+    const reply = await strict
+      .command("document add", { url: pages.url("/railway") }, moderator)
+      .message(0, 30_000);
+    expect(reply.embeds[0].title).toBe("Not added");
+    expect(reply.embeds[0].fields[0].value).toMatch(
+      /non-public address: only public pages can be added \(an operator may allow private ones with ALLOW\\_PRIVATE\\_URLS=true\)/,
+    );
+    expect(pages.requests.length).toBe(requests);
+    expect(await listing(guildId)).toEqual([]);
+  } finally {
+    await strictBot.stop();
+    await strict.close();
+  }
+});
