@@ -36,7 +36,10 @@ const options = { maxBytes: 1024 * 1024, allowPrivate: false };
 
 test.each([
   ["a loopback address", () => pages.url("/page")],
-  ["a host name that resolves to loopback", () => pages.url("/page").replace("127.0.0.1", "localhost")],
+  [
+    "a host name that resolves to loopback",
+    () => pages.url("/page").replace("127.0.0.1", "localhost"),
+  ],
   ["a private address", () => "http://10.0.0.1/page"],
   ["a link-local address (cloud metadata)", () => "http://169.254.169.254/latest/meta-data"],
 ])("refuses %s without ALLOW_PRIVATE_URLS, before any request reaches it", async (_, url) => {
