@@ -129,12 +129,7 @@ export async function fetchDocument(link: string, options: FetchOptions): Promis
   }
 }
 
-function fetchFailure(
-  error: Error,
-  url: URL,
-  timeoutMs: number,
-  timedOut: boolean,
-): DocumentError {
+function fetchFailure(error: Error, url: URL, timeoutMs: number, timedOut: boolean): DocumentError {
   if (/is not allowed/.test(error.message)) {
     return new DocumentError(
       `${url.host} is a private, local or otherwise non-public address: only public pages can be added (an operator may allow private ones with ALLOW_PRIVATE_URLS=true).`,
