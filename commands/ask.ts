@@ -63,7 +63,10 @@ export async function execute(
   );
   let answer: Answer;
   try {
-    answer = await answerQuestion(await assistant, question, { onPartial: growing.push });
+    answer = await answerQuestion(await assistant, question, {
+      onPartial: growing.push,
+      guildId: interaction.guildId,
+    });
   } finally {
     await growing.finish();
   }

@@ -5,16 +5,17 @@ import {
   PermissionFlagsBits,
   SlashCommandBuilder,
 } from "discord.js";
+import { type AuditEntry, recordChange } from "../src/audit.js";
 import type { CommandContext } from "../src/discord/command.js";
 import { isModerator } from "../src/discord/permissions.js";
 import { notice, reloadFailedReply, reloadReply } from "../src/discord/replies.js";
 import { refreshAllShards } from "../src/discord/shards.js";
-import { ReloadInProgressError } from "../src/knowledgeBase.js";
+import { guildLibrary, ReloadInProgressError } from "../src/knowledgeBase.js";
 import { logger } from "../src/logger.js";
 
 export const data = new SlashCommandBuilder()
   .setName("reload")
-  .setDescription("Re-read the documents and rebuild the index")
+  .setDescription("Re-read the shared documents and this server's, and rebuild their indexes")
   // Hidden from members without Manage Server unless a server admin allows it; checked again below.
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
   .setContexts(InteractionContextType.Guild);
@@ -41,15 +42,31 @@ export async function execute(
   }
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const { knowledgeBase } = await assistant;
-  logger.info({ user: interaction.user.id, guild: interaction.guildId }, "reload started");
+  const { guildId, user } = interaction;
+  logger.info({ user: user.id, guild: guildId }, "reload started");
+  const audit = (outcome: AuditEntry["outcome"], error?: string) =>
+    recordChange(config.DATA_DIR, {
+      guildId,
+      userId: user.id,
+      userName: user.username,
+      action: "reload",
+      scope: "server",
+      outcome,
+      ...(error ? { error } : {}),
+    }).catch((auditError: unknown) => logger.error({ err: auditError }, "audit log not written"));
   try {
-    const report = await knowledgeBase.reload();
-    logger.info({ ...report, user: interaction.user.id }, "documents reloaded");
+    // The shared library and this server's own, each with its own index, side by side.
+    const [report, server] = await Promise.all([
+      knowledgeBase.reload(),
+      knowledgeBase.reload(undefined, guildLibrary(guildId)),
+    ]);
+    logger.info({ ...report, server, user: user.id }, "documents reloaded");
+    await audit("done");
     // Started with `npm run start:sharded`: the other shards load the new index from disk.
     const shards = interaction.client.shard
       ? await refreshAllShards(interaction.client, knowledgeBase.manifest.builtAt)
       : undefined;
-    await interaction.editReply(reloadReply(report, shards));
+    await interaction.editReply(reloadReply(report, shards, server));
   } catch (error) {
     if (error instanceof ReloadInProgressError) {
       await interaction.editReply(
@@ -60,7 +77,8 @@ export async function execute(
       return;
     }
     // The old index is still in place: say what went wrong and keep serving.
-    logger.error({ err: error, user: interaction.user.id }, "reload failed");
+    logger.error({ err: error, user: user.id }, "reload failed");
+    await audit("failed", (error as Error).message);
     await interaction.editReply(reloadFailedReply(error as Error));
   }
 }

@@ -1,20 +1,22 @@
 import type { CoreConfig } from "./config.js";
-import { loadDocuments, type SkippedFile } from "./documents/load.js";
+import type { SkippedFile } from "./documents/load.js";
 import { createEmbeddings, type EmbeddingsChoice } from "./embeddings/index.js";
-import {
-  type BuildJob,
-  type BuildOutcome,
-  inspectIndex,
-  runBuild,
-  updateIndex,
-} from "./index/build.js";
+import type { BuildOutcome } from "./index/build.js";
 import { ReloadInProgressError } from "./index/errors.js";
+import { type Library, librariesFor, libraryId, SHARED } from "./index/library.js";
+import {
+  createLibraryStore,
+  type LibraryIndex,
+  type LibraryStore,
+  type Opened,
+} from "./index/libraryStore.js";
 import { compareDocuments, type DocumentChanges, type Manifest } from "./index/manifest.js";
-import { type Index, loadIndex, type Progress, readCurrentManifest } from "./index/store.js";
+import type { Progress } from "./index/store.js";
 import { logger } from "./logger.js";
-import { HybridRetriever, type RetrievedChunk } from "./retrieval/hybrid.js";
+import type { RetrievedChunk } from "./retrieval/hybrid.js";
 
 export { NoDocumentsError, ReloadInProgressError } from "./index/errors.js";
+export { guildLibrary, type Library, SHARED } from "./index/library.js";
 
 export interface BuildReport extends DocumentChanges {
   /** Why the index was (re)built, or undefined when the persisted one was loaded. */
@@ -25,175 +27,215 @@ export interface BuildReport extends DocumentChanges {
   ms: number;
 }
 
+/** A change made to a library's files: how to take it back, and how to finish it once built. */
+export interface Applied {
+  undo?: () => Promise<void>;
+  commit?: () => Promise<void>;
+}
+
+/** Where a question is asked: in a server (its library and the shared one) or not (shared only). */
+export interface Scope {
+  guildId?: string | null;
+}
+
+// Reciprocal rank fusion of the libraries' rankings (Cormack et al., 2009), as within one index.
+const RRF_K = 60;
+
 /**
- * The documents, their index and the retriever over it. Holds the current index; a reload builds
- * a new one beside it and swaps it in, while questions keep being answered from the old one.
+ * The libraries, their indexes and the retrieval over them. A library is a parameter: the shared
+ * library is opened at once (every question uses it), a server's on the first question or change
+ * in that server, so that a shard loads only the servers it serves. Each library's current index
+ * serves until a reload has built its new one, then is swapped for it.
  */
 export class KnowledgeBase {
-  private index!: Index;
-  private retriever!: HybridRetriever;
-  public skipped!: SkippedFile[];
-  private reloading: Promise<BuildReport> | undefined;
+  private readonly indexes = new Map<string, Promise<LibraryIndex | undefined>>();
+  private readonly reloading = new Map<string, Promise<BuildReport>>();
+  /** Per library, the last change or reload asked: the next one runs after it. */
+  private readonly queues = new Map<string, Promise<void>>();
   private refreshing: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    private readonly config: CoreConfig,
-    private readonly choice: EmbeddingsChoice,
-    /** Whether builds run on this thread, with embeddings the caller gave, or in a worker. */
-    private readonly ownEmbeddings: boolean,
-    index: Index,
-    skipped: SkippedFile[],
+    private readonly store: LibraryStore,
+    private shared: LibraryIndex,
   ) {
-    this.use(index, skipped);
+    this.indexes.set(libraryId(SHARED), Promise.resolve(shared));
   }
 
-  /** Answers from this index from now on; the retriever is derived from it. */
-  private use(index: Index, skipped: SkippedFile[]): void {
-    this.index = index;
-    this.retriever = new HybridRetriever(index, this.config.TOP_K);
-    this.skipped = skipped;
-  }
-
-  /** Loads the persisted index when it matches the documents and settings, and builds it otherwise. */
+  /** Loads the shared library's persisted index when it matches its documents, builds it otherwise. */
   static async open(
     config: CoreConfig,
     options: { embeddings?: EmbeddingsChoice; onProgress?: Progress; rebuild?: boolean } = {},
   ): Promise<{ knowledgeBase: KnowledgeBase; report: BuildReport }> {
     const started = performance.now();
-    const ownEmbeddings = options.embeddings !== undefined;
-    const job: BuildJob = {
-      docsDir: config.docsDir,
-      indexDir: config.indexDir,
-      config,
-      wait: true,
-      ...(options.rebuild ? { force: "rebuild requested" } : {}),
-    };
     const choice = options.embeddings ?? (await createEmbeddings(config));
-    // The usual start: the index on disk was built from these documents, and is only loaded.
-    // Reading the documents to tell is quick; building is the work that goes to the worker.
-    let index: Index | undefined;
-    let previous: Manifest | undefined;
-    let skipped: SkippedFile[] = [];
-    if (!job.force) {
-      const state = await inspectIndex(job, choice);
-      ({ previous, skipped } = state);
-      if (!state.reason) {
-        logSkipped(skipped);
-        try {
-          index = await loadIndex(config.indexDir, choice.embeddings);
-        } catch (error) {
-          logger.warn({ err: error, dir: config.indexDir }, "index unreadable; rebuilding it");
-          job.force = "the index on disk could not be read";
-        }
-      }
-    }
-    let rebuilt: string | undefined;
-    if (!index) {
-      const outcome = await build(job, options.embeddings, options.onProgress);
-      ({ rebuilt, skipped } = outcome);
-      previous ??= outcome.previous;
-      index = await loadIndex(config.indexDir, choice.embeddings);
-    }
-    const knowledgeBase = new KnowledgeBase(config, choice, ownEmbeddings, index, skipped);
-    const report = knowledgeBase.report({ previous, rebuilt, skipped }, started);
-    return { knowledgeBase, report };
+    const store = createLibraryStore(config, choice, options.embeddings !== undefined);
+    const opened = await store.open(SHARED, options);
+    if (!opened.index) throw new Error("the shared library did not open");
+    const knowledgeBase = new KnowledgeBase(store, opened.index);
+    return { knowledgeBase, report: report(opened, started) };
   }
 
+  /** The shared library's manifest. */
   get manifest(): Manifest {
-    return this.index.manifest;
+    return this.shared.manifest;
   }
 
-  /** The chunks most relevant to the question, best first. */
-  retrieve(question: string): Promise<RetrievedChunk[]> {
-    return this.retriever.invoke(question) as Promise<RetrievedChunk[]>;
+  /** The shared library's files that could not be used. */
+  get skipped(): SkippedFile[] {
+    return this.shared.skipped;
   }
 
-  get isReloading(): boolean {
-    return this.reloading !== undefined;
+  /** A library's current index, opened on first use; undefined when it holds no document. */
+  library(library: Library): Promise<LibraryIndex | undefined> {
+    const id = libraryId(library);
+    let index = this.indexes.get(id);
+    if (!index) {
+      index = this.store.open(library).then(({ index: opened }) => opened);
+      // A failure is not remembered: the next question tries again.
+      index.catch(() => this.indexes.delete(id));
+      this.indexes.set(id, index);
+    }
+    return index;
   }
 
   /**
-   * Re-reads the documents and rebuilds the index; the old one serves until the new one is ready.
-   * One reload at a time per index folder, across processes: another one fails with
-   * ReloadInProgressError.
+   * The chunks most relevant to the question, best first: from the shared library, and in a
+   * server from its library too, fused by reciprocal rank. Never from another server's.
    */
-  reload(onProgress?: Progress): Promise<BuildReport> {
-    if (this.reloading) return Promise.reject(new ReloadInProgressError());
-    this.reloading = (async () => {
-      const started = performance.now();
-      const previous = this.index.manifest;
-      const job: BuildJob = {
-        docsDir: this.config.docsDir,
-        indexDir: this.config.indexDir,
-        config: this.config,
-        force: "reload",
-        wait: false,
-      };
-      const outcome = await build(job, this.ownEmbeddings ? this.choice : undefined, onProgress);
-      const index = await loadIndex(this.config.indexDir, this.choice.embeddings);
-      this.use(index, outcome.skipped);
-      return this.report({ ...outcome, previous }, started);
-    })().finally(() => {
-      this.reloading = undefined;
-    });
-    return this.reloading;
+  async retrieve(question: string, scope: Scope = {}): Promise<RetrievedChunk[]> {
+    const indexes = await Promise.all(librariesFor(scope.guildId).map((lib) => this.library(lib)));
+    const rankings = await Promise.all(
+      indexes.map(async (index) => (index ? tagged(index, await index.search(question)) : [])),
+    );
+    const found = rankings.filter((ranking) => ranking.length > 0);
+    if (found.length <= 1) return found[0] ?? [];
+    const k = Math.max(...found.map((ranking) => ranking.length));
+    const fused = found.flatMap((ranking) =>
+      ranking.map((chunk, rank) => ({ chunk, score: 1 / (RRF_K + rank + 1) })),
+    );
+    // Equal ranks are ordered by how well each scored within its own library.
+    return fused
+      .sort((a, b) => b.score - a.score || b.chunk.metadata.score - a.chunk.metadata.score)
+      .slice(0, k)
+      .map((entry) => entry.chunk);
+  }
+
+  /** Whether any library's reload is under way. */
+  get isReloading(): boolean {
+    return this.reloading.size > 0;
   }
 
   /**
-   * Loads the current index from disk when another process (another shard) has built a newer one
-   * than the one in memory: it is loaded, not rebuilt, and questions are answered from the old one
-   * until it is. Refreshes run one after another, so that the last one leaves the current index.
+   * Re-reads a library's documents (the shared one by default) and rebuilds its index; the old
+   * one serves until the new one is ready, and the other libraries are left alone. One reload at
+   * a time per library, across processes: another fails with ReloadInProgressError.
+   */
+  reload(onProgress?: Progress, library: Library = SHARED): Promise<BuildReport> {
+    const id = libraryId(library);
+    if (this.reloading.has(id)) return Promise.reject(new ReloadInProgressError());
+    const reloading = this.change(library, async () => ({}), onProgress)
+      .then((report) => report as BuildReport)
+      .finally(() => {
+        this.reloading.delete(id);
+      });
+    this.reloading.set(id, reloading);
+    return reloading;
+  }
+
+  /**
+   * Changes a library's documents and rebuilds its index, after the changes and reloads of that
+   * library asked before (one after another, so that each build sees the documents the one before
+   * left). `apply` changes the files and says how to undo that; when the build fails, the change
+   * is undone and the old index keeps serving.
+   */
+  change(
+    library: Library,
+    apply: () => Promise<Applied | undefined>,
+    onProgress?: Progress,
+  ): Promise<BuildReport | undefined> {
+    const id = libraryId(library);
+    const run = (this.queues.get(id) ?? Promise.resolve()).then(async () => {
+      const started = performance.now();
+      const previous = (await this.library(library))?.manifest;
+      const applied = await apply();
+      // Nothing to change (the document is there already): no build.
+      if (!applied) return undefined;
+      const { undo, commit } = applied;
+      let opened: Opened;
+      try {
+        opened = await this.store.rebuild(library, onProgress);
+      } catch (error) {
+        await undo?.();
+        throw error;
+      }
+      this.swap(library, opened.index);
+      await commit?.();
+      return report({ ...opened, outcome: { ...opened.outcome, previous } }, started);
+    });
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
+    this.queues.set(id, settled);
+    void settled.then(() => {
+      if (this.queues.get(id) === settled) this.queues.delete(id);
+    });
+    return run;
+  }
+
+  /**
+   * Loads the shared library's current index from disk when another process (another shard) has
+   * built a newer one than the one in memory: it is loaded, not rebuilt, and questions are answered
+   * from the old one until it is. Refreshes run one after another, so that the last one leaves the
+   * current index. (A server's library changes only on the shard that serves that server.)
    */
   refresh(): Promise<Manifest> {
-    const refreshed = this.refreshing.then(() => this.loadCurrent());
+    const refreshed = this.refreshing.then(async () => {
+      const newer = await this.store.refresh(SHARED, this.shared.manifest.builtAt);
+      if (newer) this.swap(SHARED, newer);
+      return this.shared.manifest;
+    });
     this.refreshing = refreshed.catch(() => {});
     return refreshed;
   }
 
-  private async loadCurrent(): Promise<Manifest> {
-    const current = await readCurrentManifest(this.config.indexDir);
-    if (current?.builtAt === this.index.manifest.builtAt) return this.index.manifest;
-    const [index, { skipped }] = await Promise.all([
-      loadIndex(this.config.indexDir, this.choice.embeddings),
-      loadDocuments(this.config.docsDir, this.config.MAX_DOCUMENT_BYTES),
-    ]);
-    this.use(index, skipped);
-    return index.manifest;
-  }
-
-  private report({ previous, rebuilt, skipped }: BuildOutcome, started: number): BuildReport {
-    const manifest = this.index.manifest;
-    const changes = rebuilt
-      ? compareDocuments(previous?.documents ?? [], manifest.documents)
-      : { added: [], changed: [], removed: [] };
-    return {
-      ...changes,
-      ...(rebuilt ? { rebuilt } : {}),
-      documents: manifest.documents.length,
-      chunks: manifest.chunks,
-      skipped,
-      ms: Math.round(performance.now() - started),
-    };
+  private swap(library: Library, index: LibraryIndex | undefined): void {
+    if (library.kind === "shared") {
+      if (!index) throw new Error("the shared library has no index");
+      this.shared = index;
+    }
+    this.indexes.set(libraryId(library), Promise.resolve(index));
   }
 }
 
 /**
- * The one place that chooses where a build runs: in a worker thread (the configured embeddings),
- * or on this thread when the caller gave its own embeddings (they cannot cross to a worker).
+ * The library's chunks, marked with the library they come from. A server's document ids are
+ * prefixed, so that a file named as a shared one stays a document of its own.
  */
-async function build(
-  job: BuildJob,
-  embeddings: EmbeddingsChoice | undefined,
-  onProgress?: Progress,
-): Promise<BuildOutcome> {
-  const outcome = embeddings
-    ? await updateIndex(job, embeddings, onProgress)
-    : await runBuild(job, onProgress);
-  logSkipped(outcome.skipped);
-  return outcome;
+function tagged(index: LibraryIndex, chunks: RetrievedChunk[]): RetrievedChunk[] {
+  const { kind } = index.library;
+  for (const chunk of chunks) {
+    chunk.metadata.library = kind;
+    if (kind === "guild") chunk.metadata.documentId = `server:${chunk.metadata.documentId}`;
+  }
+  return chunks;
 }
 
-function logSkipped(skipped: SkippedFile[]): void {
-  for (const file of skipped)
-    logger.warn({ file: file.source, reason: file.reason }, "document skipped");
+function report({ index, outcome }: Opened, started: number): BuildReport {
+  const { previous, rebuilt, skipped }: BuildOutcome = outcome;
+  const documents = index?.manifest.documents ?? [];
+  const changes =
+    rebuilt || !index
+      ? compareDocuments(previous?.documents ?? [], documents)
+      : { added: [], changed: [], removed: [] };
+  const built: BuildReport = {
+    ...changes,
+    ...(rebuilt ? { rebuilt } : {}),
+    documents: documents.length,
+    chunks: index?.manifest.chunks ?? 0,
+    skipped,
+    ms: Math.round(performance.now() - started),
+  };
+  if (rebuilt) logger.debug({ ...built, skipped: skipped.length }, "library built");
+  return built;
 }

@@ -28,6 +28,8 @@ export function validateQuestion(raw: string): string {
 export interface AnswerOptions {
   /** Streams the language model's answer as it grows; unused when the documents are quoted. */
   onPartial?: OnPartial;
+  /** The server the question is asked in: its library is searched with the shared one. */
+  guildId?: string | null;
 }
 
 /**
@@ -43,7 +45,9 @@ export async function answerQuestion(
 ): Promise<Answer> {
   const started = performance.now();
   const question = validateQuestion(raw);
-  const chunks = await assistant.knowledgeBase.retrieve(searchQuery(question));
+  const chunks = await assistant.knowledgeBase.retrieve(searchQuery(question), {
+    guildId: options.guildId,
+  });
   const extractive = assistant.extractive.answer(question, chunks);
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   if (!assistant.model || !extractive.answered) {

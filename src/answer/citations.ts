@@ -181,6 +181,7 @@ export function checkCitations(text: string, chunks: RetrievedChunk[]): CheckedA
       text: chunk.pageContent,
       quote: closestSentence(chunk.pageContent, claims),
       ...(metadata.date ? { date: metadata.date } : {}),
+      ...(metadata.library ? { library: metadata.library } : {}),
     };
   });
   return dropped.length ? { answer, sources, note: droppedNote(dropped) } : { answer, sources };

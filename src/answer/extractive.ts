@@ -707,7 +707,10 @@ function choose(scored: Scored[], kind: Asks | undefined): Candidate[] {
 /** The source a unit is cited as, numbered in order of first citation; its quote grows. */
 function cite(sources: Source[], unit: Unit, quote: string): Source {
   const { metadata } = unit.chunk;
-  let source = sources.find((s) => s.source === metadata.source && s.chunk === metadata.chunk);
+  let source = sources.find(
+    (s) =>
+      s.source === metadata.source && s.chunk === metadata.chunk && s.library === metadata.library,
+  );
   if (source) source.quote += ` ${quote}`;
   else {
     source = {
@@ -719,6 +722,7 @@ function cite(sources: Source[], unit: Unit, quote: string): Source {
       text: unit.chunk.pageContent,
       quote,
       ...(metadata.date ? { date: metadata.date } : {}),
+      ...(metadata.library ? { library: metadata.library } : {}),
     };
     sources.push(source);
   }

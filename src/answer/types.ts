@@ -12,6 +12,8 @@ export interface Source {
   /** The cited sentence(s), for a short quote. */
   quote: string;
   date?: string;
+  /** The library the document belongs to: the shared documents or this server's own. */
+  library?: "shared" | "guild";
 }
 
 export type AnswerMode = "extractive" | "llm";

@@ -1,6 +1,8 @@
 import { type APIEmbedField, EmbedBuilder, escapeMarkdown, time } from "discord.js";
 import type { Answer, Source } from "../answer/types.js";
+import type { AuditEntry } from "../audit.js";
 import type { SkippedFile } from "../documents/load.js";
+import type { AddResult } from "../documents/manage.js";
 import type { Manifest } from "../index/manifest.js";
 import type { BuildReport } from "../knowledgeBase.js";
 import type { ShardsRefreshed } from "./shards.js";
@@ -159,7 +161,8 @@ function dated(title: string, date: string | undefined): string {
 function sourceField(source: Source, answerText: string): APIEmbedField {
   const quoted = source.quote.replace(/\s+/g, " ").trim();
   const shown = answerText.replace(/\s+/g, " ").includes(quoted.replace(/^… | …$/g, ""));
-  const where = `${escapeMarkdown(source.source)}, chunk ${source.chunk}`;
+  const library = source.library === "guild" ? " (this server)" : "";
+  const where = `${escapeMarkdown(source.source)}${library}, chunk ${source.chunk}`;
   const quote = shown ? "" : `\n> ${truncate(plainText(quoted), QUOTE_MAX)}`;
   return field(`[${source.n}] ${dated(source.title, source.date)}`, `${where}${quote}`);
 }
@@ -217,23 +220,71 @@ export function partialAnswerReply(question: string, text: string): EmbedReply {
   return { embeds: [setDescription(embed, plainText(text))] };
 }
 
-/** The loaded documents and when their index was built. */
-export function docsReply(manifest: Manifest, skipped: SkippedFile[]): EmbedReply {
-  const lines = manifest.documents.map(
+/** A library's documents, as /docs lists them. */
+export interface LibraryListing {
+  manifest: Manifest | undefined;
+  skipped: SkippedFile[];
+}
+
+function documentLines(manifest: Manifest | undefined, mark: string): string[] {
+  return (manifest?.documents ?? []).map(
     (doc) =>
-      `• **${escapeMarkdown(dated(doc.title, doc.date))}**: ${doc.chunks} chunk${doc.chunks === 1 ? "" : "s"} (${escapeMarkdown(doc.source)})`,
+      `• ${mark}**${escapeMarkdown(dated(doc.title, doc.date))}**: ${doc.chunks} chunk${doc.chunks === 1 ? "" : "s"} (${escapeMarkdown(doc.source)})`,
   );
-  const built = new Date(manifest.builtAt);
+}
+
+const CHANGE_VERBS: Record<AuditEntry["action"], string> = {
+  add: "added",
+  remove: "removed",
+  reload: "reloaded",
+};
+
+function changeLine(entry: AuditEntry): string {
+  const what = entry.document ? ` ${escapeMarkdown(entry.document)}` : "";
+  const scope = entry.scope === "shared" ? " (shared)" : "";
+  const outcome =
+    entry.outcome === "done" ? "" : `: ${entry.outcome}${entry.error ? `, ${entry.error}` : ""}`;
+  return `${time(new Date(entry.time), "R")} ${escapeMarkdown(entry.userName)} ${CHANGE_VERBS[entry.action]}${what}${scope}${escapeMarkdown(outcome)}`;
+}
+
+/**
+ * The documents questions here are answered from, the server's own marked as such, and when
+ * the shared index was built; for moderators, the server's last changes.
+ */
+export function docsReply(
+  shared: Manifest,
+  skipped: SkippedFile[],
+  server?: LibraryListing,
+  changes?: AuditEntry[],
+): EmbedReply {
+  const mine = documentLines(server?.manifest, "🏠 ");
+  const lines = [...mine, ...documentLines(shared, "")];
+  const count = server ? `${mine.length} of this server's, ${shared.documents.length} shared` : "";
+  const built = new Date(shared.builtAt);
   const embed = new EmbedBuilder()
     .setColor(COLORS.info)
-    .setTitle(`Documents (${manifest.documents.length})`)
+    .setTitle(`Documents (${lines.length})`)
     .addFields(
       field(
         "Index",
-        `Built ${time(built, "f")} (${time(built, "R")}): ${manifest.chunks} chunks, ${manifest.embeddings.provider} embeddings (${manifest.embeddings.model}).`,
+        `Built ${time(built, "f")} (${time(built, "R")}): ${shared.chunks} chunks, ${shared.embeddings.provider} embeddings (${shared.embeddings.model}).`,
       ),
     );
-  if (skipped.length) embed.addFields(skippedField(skipped));
+  if (server) {
+    embed.addFields(
+      field(
+        "Libraries",
+        `${count}. 🏠 marks this server's own documents (moderators: /document add, /document remove); the others are shared by every server.`,
+      ),
+    );
+  }
+  const allSkipped = [...(server?.skipped ?? []), ...skipped];
+  if (allSkipped.length) embed.addFields(skippedField(allSkipped));
+  if (changes?.length) {
+    embed.addFields(
+      field("Last changes in this server", fitLines(changes.map(changeLine), LIMITS.fieldValue)),
+    );
+  }
   return { embeds: [setDescription(embed, fitLines(lines, LIMITS.description))] };
 }
 
@@ -242,31 +293,55 @@ function skippedField(skipped: SkippedFile[]): APIEmbedField {
   return field(`Skipped (${skipped.length})`, fitLines(reasons, LIMITS.fieldValue));
 }
 
-/** What a reload changed, and, when the bot runs as several shards, how many took it up. */
-export function reloadReply(report: BuildReport, shards?: ShardsRefreshed): EmbedReply {
+function changeFields(report: BuildReport, prefix = ""): APIEmbedField[] {
   const list = (names: string[]) =>
     fitLines(
       names.map((name) => escapeMarkdown(name)),
       LIMITS.fieldValue,
     );
   const fields: APIEmbedField[] = [];
-  if (report.added.length) fields.push(field(`Added (${report.added.length})`, list(report.added)));
+  if (report.added.length)
+    fields.push(field(`${prefix}Added (${report.added.length})`, list(report.added)));
   if (report.changed.length)
-    fields.push(field(`Changed (${report.changed.length})`, list(report.changed)));
+    fields.push(field(`${prefix}Changed (${report.changed.length})`, list(report.changed)));
   if (report.removed.length)
-    fields.push(field(`Removed (${report.removed.length})`, list(report.removed)));
-  if (report.skipped.length) fields.push(skippedField(report.skipped));
-  const unchanged = report.added.length + report.changed.length + report.removed.length === 0;
-  const changed = unchanged ? " No document was added, changed or removed." : "";
+    fields.push(field(`${prefix}Removed (${report.removed.length})`, list(report.removed)));
+  return fields;
+}
+
+function unchanged(report: BuildReport): boolean {
+  return report.added.length + report.changed.length + report.removed.length === 0;
+}
+
+/**
+ * What a reload changed, and, when the bot runs as several shards, how many took it up. `server`:
+ * the reload of the server's own library, done with the shared one.
+ */
+export function reloadReply(
+  report: BuildReport,
+  shards?: ShardsRefreshed,
+  server?: BuildReport,
+): EmbedReply {
+  const fields = [
+    ...changeFields(report),
+    ...(server ? changeFields(server, "This server: ") : []),
+  ];
+  const skipped = [...report.skipped, ...(server?.skipped ?? [])];
+  if (skipped.length) fields.push(skippedField(skipped));
+  const nothing = unchanged(report) && (!server || unchanged(server));
+  const changed = nothing ? " No document was added, changed or removed." : "";
+  const own = server
+    ? ` This server's own library: ${server.documents} documents, ${server.chunks} chunks.`
+    : "";
   const embed = new EmbedBuilder()
     .setColor(COLORS.answered)
     .setTitle("Documents reloaded")
-    .addFields(fields);
+    .addFields(fields.slice(0, LIMITS.fields));
   return {
     embeds: [
       setDescription(
         embed,
-        `${report.documents} documents, ${report.chunks} chunks, indexed in ${formatMs(report.ms)}; ${shards ? shardsNote(shards) : "questions are answered from the new index now."}${changed}`,
+        `${report.documents} documents, ${report.chunks} chunks, indexed in ${formatMs(report.ms + (server?.ms ?? 0))}; ${shards ? shardsNote(shards) : "questions are answered from the new index now."}${own}${changed}`,
       ),
     ],
   };
@@ -324,4 +399,90 @@ export function helpReply(commands: HelpCommand[], examples: string[]): EmbedRep
     "I answer questions from this server's documents (see /docs), citing them with numbered " +
     "sources. When the documents do not hold the answer, I say so instead of guessing.";
   return { embeds: [setDescription(embed, about)] };
+}
+
+/** Where a document was added or removed, as a moderator reads it. */
+export type LibraryScope = "server" | "shared";
+
+function libraryName(scope: LibraryScope): string {
+  return scope === "shared" ? "the shared documents (every server)" : "this server's documents";
+}
+
+/** What an add did: the title, the chunks, and an example question it answers (checked). */
+export function documentAddedReply(result: AddResult, scope: LibraryScope): EmbedReply {
+  const name = escapeMarkdown(result.fileName);
+  if (result.status === "unchanged") {
+    return {
+      embeds: [
+        new EmbedBuilder()
+          .setColor(COLORS.info)
+          .setTitle("Already there")
+          .setDescription(
+            truncate(
+              `The same text is already in ${libraryName(scope)} as ${name} (**${escapeMarkdown(result.title)}**). Nothing changed.`,
+              LIMITS.description,
+            ),
+          ),
+      ],
+    };
+  }
+  const replaced =
+    result.status === "replaced" ? ` It replaces the earlier version of ${name}.` : "";
+  const fields = [field("Saved as", `${name} in ${libraryName(scope)}`)];
+  if (result.example) {
+    const answer = result.example.answer.replace(/\s+/g, " ");
+    fields.push(
+      field(
+        "Try",
+        `/ask question: ${escapeMarkdown(result.example.question)}\n> ${truncate(plainText(answer), QUOTE_MAX)}`,
+      ),
+    );
+  } else {
+    fields.push(
+      field(
+        "Try",
+        "I found no example question that it answers on its own; ask about its content.",
+      ),
+    );
+  }
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.answered)
+    .setTitle(truncate(`Added: ${result.title}`, LIMITS.title))
+    .addFields(fields);
+  return {
+    embeds: [
+      setDescription(
+        embed,
+        `**${escapeMarkdown(result.title)}**: ${result.chunks} chunk${result.chunks === 1 ? "" : "s"} added; questions are answered from it now.${replaced}`,
+      ),
+    ],
+  };
+}
+
+export function documentRemovedReply(
+  removed: { fileName: string; title: string; report: BuildReport },
+  scope: LibraryScope,
+): EmbedReply {
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.answered)
+    .setTitle(truncate(`Removed: ${removed.title}`, LIMITS.title));
+  return {
+    embeds: [
+      setDescription(
+        embed,
+        `${escapeMarkdown(removed.fileName)} is no longer in ${libraryName(scope)}, nor answered from. ${removed.report.documents} document${removed.report.documents === 1 ? "" : "s"} left there.`,
+      ),
+    ],
+  };
+}
+
+/** An add or a removal that did not happen: why, and that nothing changed. */
+export function documentFailedReply(action: "add" | "remove", reason: string): EmbedReply {
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.failed)
+    .setTitle(action === "add" ? "Not added" : "Not removed")
+    .addFields(field("Why", escapeMarkdown(reason)));
+  return {
+    embeds: [setDescription(embed, "Nothing changed: questions are answered as before.")],
+  };
 }

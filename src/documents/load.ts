@@ -69,11 +69,19 @@ function decode(bytes: Buffer): string {
   }
 }
 
-function readable(
+// Where a document added from Discord came from, on its first line (see documents/manage.ts):
+// kept with the document, not read as part of it.
+export const PROVENANCE = /^<!--[^\n]*-->\n+/;
+
+/** A file's readable text, as it is indexed: HTML as Markdown, line ends and BOM normalized. */
+export function readable(
   raw: string,
   extension: string,
 ): { text: string; heading?: string; format: SourceDocument["format"] } {
-  const normalized = raw.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+  const normalized = raw
+    .replace(/^\uFEFF/, "")
+    .replace(/\r\n?/g, "\n")
+    .replace(PROVENANCE, "");
   if (extension === ".html" || extension === ".htm") {
     const { markdown, title } = htmlToMarkdown(normalized);
     return { text: markdown, heading: title, format: "markdown" };

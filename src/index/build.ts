@@ -2,6 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { CoreConfig } from "../config.js";
+import { DocumentError, type ExtractedDocument, type RawDocument } from "../documents/extract.js";
 import { loadDocuments, type SkippedFile, type SourceDocument } from "../documents/load.js";
 import { createEmbeddings, type EmbeddingsChoice } from "../embeddings/index.js";
 import { EmbeddingsUnavailableError } from "../embeddings/openai.js";
@@ -94,6 +95,7 @@ export async function updateIndex(
 type WorkerMessage = { id: number } & (
   | { progress: Parameters<Progress> }
   | { outcome: BuildOutcome }
+  | { extracted: ExtractedDocument }
   | { error: { name: string; message: string; stack?: string } }
 );
 
@@ -108,6 +110,8 @@ const TS_WORKER = new URL("./tsWorker.mjs", import.meta.url);
 const KNOWN_ERRORS: Record<string, { prototype: Error }> = {
   NoDocumentsError,
   ReloadInProgressError,
+  // A document that cannot be added: the moderator is told why.
+  DocumentError,
   // A member is told the embedding service failed, rather than given an error id.
   EmbeddingsUnavailableError,
 };
@@ -121,8 +125,10 @@ function revive({ name, message, stack }: { name: string; message: string; stack
 }
 
 interface Pending {
-  indexDir: string;
-  resolve: (outcome: BuildOutcome) => void;
+  /** The index folder a build holds the lock of; none for an extraction. */
+  indexDir?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: a build's outcome or an extracted document
+  resolve: (result: any) => void;
   reject: (error: Error) => void;
   onProgress: Progress;
 }
@@ -147,7 +153,7 @@ function startBuilder(): NonNullable<typeof builder> {
     if (builder === started) builder = undefined;
     for (const job of pending.values()) {
       // The thread may have died holding the index folder's lock.
-      void releaseOwnLock(job.indexDir)
+      void (job.indexDir ? releaseOwnLock(job.indexDir) : Promise.resolve())
         .catch(() => {})
         .finally(() => job.reject(error));
     }
@@ -160,6 +166,7 @@ function startBuilder(): NonNullable<typeof builder> {
     pending.delete(message.id);
     if (pending.size === 0) worker.unref();
     if ("outcome" in message) job.resolve(message.outcome);
+    else if ("extracted" in message) job.resolve(message.extracted);
     else job.reject(revive(message.error));
   });
   worker.on("error", fail);
@@ -175,13 +182,28 @@ function startBuilder(): NonNullable<typeof builder> {
  * gives 3 s to acknowledge one) and the gateway's heartbeats.
  */
 export function runBuild(job: BuildJob, onProgress: Progress = () => {}): Promise<BuildOutcome> {
+  return send({ job }, { indexDir: job.indexDir, onProgress });
+}
+
+/**
+ * Runs extractDocument in the build thread: reading a PDF or a large web page takes CPU that the
+ * bot's thread needs for interactions and heartbeats.
+ */
+export function runExtract(raw: RawDocument): Promise<ExtractedDocument> {
+  return send({ extract: raw }, { onProgress: () => {} });
+}
+
+function send<T>(
+  task: { job: BuildJob } | { extract: RawDocument },
+  job: Pick<Pending, "indexDir" | "onProgress">,
+): Promise<T> {
   builder ??= startBuilder();
   const { worker, pending } = builder;
   const id = nextJob++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { indexDir: job.indexDir, resolve, reject, onProgress });
+    pending.set(id, { ...job, resolve, reject });
     // Kept alive while a job is under way, so that a process waiting for it does not exit.
     worker.ref();
-    worker.postMessage({ id, job });
+    worker.postMessage({ id, ...task });
   });
 }

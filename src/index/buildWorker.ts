@@ -1,5 +1,6 @@
 import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
+import { extractDocument, type RawDocument } from "../documents/extract.js";
 import { type BuildJob, updateIndex } from "./build.js";
 
 // The thread of runBuild (build.ts): takes jobs, answers with their progress and outcome.
@@ -16,14 +17,22 @@ if (process.platform === "linux") {
     // Not allowed here: builds run at the bot's priority.
   }
 }
-port.on("message", async ({ id, job }: { id: number; job: BuildJob }) => {
-  try {
-    const outcome = await updateIndex(job, undefined, (...progress) =>
-      port.postMessage({ id, progress }),
-    );
-    port.postMessage({ id, outcome });
-  } catch (error) {
-    const { name, message, stack } = error as Error;
-    port.postMessage({ id, error: { name, message, stack } });
-  }
-});
+port.on(
+  "message",
+  async ({ id, job, extract }: { id: number; job?: BuildJob; extract?: RawDocument }) => {
+    try {
+      if (extract) {
+        port.postMessage({ id, extracted: await extractDocument(extract) });
+        return;
+      }
+      if (!job) throw new Error("neither a build nor an extraction");
+      const outcome = await updateIndex(job, undefined, (...progress) =>
+        port.postMessage({ id, progress }),
+      );
+      port.postMessage({ id, outcome });
+    } catch (error) {
+      const { name, message, stack } = error as Error;
+      port.postMessage({ id, error: { name, message, stack } });
+    }
+  },
+);

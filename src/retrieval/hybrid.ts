@@ -10,6 +10,8 @@ export interface RetrievedMetadata extends ChunkMetadata {
   similarity: number;
   /** BM25 score, 0 when the chunk shares no term with the question. */
   bm25: number;
+  /** The library the chunk comes from: the shared documents or the server's own. */
+  library?: "shared" | "guild";
 }
 
 export type RetrievedChunk = Document<RetrievedMetadata>;

@@ -1,0 +1,170 @@
+import type { CoreConfig } from "../config.js";
+import { removeLeftovers } from "../documents/leftovers.js";
+import { loadDocuments, type SkippedFile } from "../documents/load.js";
+import type { EmbeddingsChoice } from "../embeddings/index.js";
+import { logger } from "../logger.js";
+import { HybridRetriever, type RetrievedChunk } from "../retrieval/hybrid.js";
+import { type BuildJob, type BuildOutcome, inspectIndex, runBuild, updateIndex } from "./build.js";
+import { NoDocumentsError } from "./errors.js";
+import { type Library, libraryFolders } from "./library.js";
+import type { Manifest } from "./manifest.js";
+import { type Index, loadIndex, type Progress, readCurrentManifest } from "./store.js";
+
+/** One library's index at one moment: what questions are answered from until the next swap. */
+export interface LibraryIndex {
+  readonly library: Library;
+  readonly manifest: Manifest;
+  /** The library's files that could not be used, with why. */
+  readonly skipped: SkippedFile[];
+  /** The chunks of this library most relevant to the query, best first. */
+  search(query: string): Promise<RetrievedChunk[]>;
+}
+
+export interface Opened {
+  /** Undefined for a server's library that holds no document (yet, or any more). */
+  index: LibraryIndex | undefined;
+  outcome: BuildOutcome;
+}
+
+/**
+ * Where libraries' documents are indexed and searched, by library. Disk (below) today; a
+ * PostgreSQL store keyed by the same library ids implements the same methods.
+ */
+export interface LibraryStore {
+  /**
+   * Loads the library's persisted index when it matches its documents and settings, and builds
+   * it otherwise. The shared library without documents throws NoDocumentsError; a server's
+   * library without documents opens as undefined.
+   */
+  open(library: Library, options?: { onProgress?: Progress; rebuild?: boolean }): Promise<Opened>;
+  /**
+   * Re-reads the library's documents and builds its index anew, swapping it in only when
+   * complete; another build of the same library under way fails it with ReloadInProgressError.
+   */
+  rebuild(library: Library, onProgress?: Progress): Promise<Opened>;
+  /** The library's current persisted index when it is newer than builtAt (built by another shard). */
+  refresh(library: Library, builtAt: string | undefined): Promise<LibraryIndex | undefined>;
+}
+
+/**
+ * Libraries in folders: documents under the library's docs folder, the index beside it (see
+ * libraryFolders), built in a worker thread, swapped in atomically (store.ts).
+ */
+export class DiskLibraryStore implements LibraryStore {
+  constructor(
+    private readonly config: CoreConfig,
+    private readonly choice: EmbeddingsChoice,
+    /** Whether builds run on this thread, with embeddings the caller gave, or in a worker. */
+    private readonly ownEmbeddings: boolean,
+  ) {}
+
+  private job(library: Library, fields: Pick<BuildJob, "wait" | "force">): BuildJob {
+    return { ...libraryFolders(this.config, library), config: this.config, ...fields };
+  }
+
+  async open(
+    library: Library,
+    options: { onProgress?: Progress; rebuild?: boolean } = {},
+  ): Promise<Opened> {
+    // What a change cut short by a crash left behind is removed before the documents are read.
+    await removeLeftovers(libraryFolders(this.config, library).docsDir);
+    const job = this.job(library, {
+      wait: true,
+      ...(options.rebuild ? { force: "rebuild requested" } : {}),
+    });
+    try {
+      // The usual start: the index on disk was built from these documents, and is only loaded.
+      // Reading the documents to tell is quick; building is the work that goes to the worker.
+      let previous: Manifest | undefined;
+      if (!job.force) {
+        const state = await inspectIndex(job, this.choice);
+        previous = state.previous;
+        if (!state.reason) {
+          logSkipped(state.skipped);
+          try {
+            const index = await this.load(library, state.skipped);
+            return { index, outcome: { previous, skipped: state.skipped } };
+          } catch (error) {
+            logger.warn({ err: error, dir: job.indexDir }, "index unreadable; rebuilding it");
+            job.force = "the index on disk could not be read";
+          }
+        }
+      }
+      const outcome = await this.build(job, options.onProgress);
+      outcome.previous ??= previous;
+      return { index: await this.load(library, outcome.skipped), outcome };
+    } catch (error) {
+      if (library.kind === "guild" && error instanceof NoDocumentsError)
+        return { index: undefined, outcome: { skipped: [] } };
+      throw error;
+    }
+  }
+
+  async rebuild(library: Library, onProgress?: Progress): Promise<Opened> {
+    const job = this.job(library, { wait: false, force: "reload" });
+    try {
+      const outcome = await this.build(job, onProgress);
+      return { index: await this.load(library, outcome.skipped), outcome };
+    } catch (error) {
+      if (library.kind === "guild" && error instanceof NoDocumentsError)
+        return { index: undefined, outcome: { skipped: [] } };
+      throw error;
+    }
+  }
+
+  async refresh(library: Library, builtAt: string | undefined): Promise<LibraryIndex | undefined> {
+    const { docsDir, indexDir } = libraryFolders(this.config, library);
+    const current = await readCurrentManifest(indexDir);
+    if (!current || current.builtAt === builtAt) return undefined;
+    const { skipped } = await loadDocuments(docsDir, this.config.MAX_DOCUMENT_BYTES);
+    return this.load(library, skipped);
+  }
+
+  private async load(library: Library, skipped: SkippedFile[]): Promise<LibraryIndex> {
+    const { indexDir } = libraryFolders(this.config, library);
+    const index = await loadIndex(indexDir, this.choice.embeddings);
+    return diskIndex(library, index, skipped, this.config.TOP_K);
+  }
+
+  /**
+   * The one place that chooses where a build runs: in a worker thread (the configured
+   * embeddings), or on this thread when the caller gave its own embeddings (they cannot cross to
+   * a worker).
+   */
+  private async build(job: BuildJob, onProgress?: Progress): Promise<BuildOutcome> {
+    const outcome = this.ownEmbeddings
+      ? await updateIndex(job, this.choice, onProgress)
+      : await runBuild(job, onProgress);
+    logSkipped(outcome.skipped);
+    return outcome;
+  }
+}
+
+function diskIndex(
+  library: Library,
+  index: Index,
+  skipped: SkippedFile[],
+  k: number,
+): LibraryIndex {
+  const retriever = new HybridRetriever(index, k);
+  return {
+    library,
+    manifest: index.manifest,
+    skipped,
+    search: (query) => retriever.invoke(query) as Promise<RetrievedChunk[]>,
+  };
+}
+
+function logSkipped(skipped: SkippedFile[]): void {
+  for (const file of skipped)
+    logger.warn({ file: file.source, reason: file.reason }, "document skipped");
+}
+
+/** The one place that chooses where libraries are kept. */
+export function createLibraryStore(
+  config: CoreConfig,
+  choice: EmbeddingsChoice,
+  ownEmbeddings: boolean,
+): LibraryStore {
+  return new DiskLibraryStore(config, choice, ownEmbeddings);
+}
