@@ -28,7 +28,16 @@ export function validateQuestion(raw: string): string {
 export interface AnswerOptions {
   /** Streams the language model's answer as it grows; unused when the documents are quoted. */
   onPartial?: OnPartial;
+  /**
+   * The questions this one follows, earliest first ("Who sponsored the resolution?" before "When
+   * was it adopted?"): the search looks for them too, so that a follow-up's "it" finds the same
+   * document. The answer itself answers the question only.
+   */
+  previous?: string[];
 }
+
+/** How many earlier questions of a conversation the search takes into account. */
+const PREVIOUS_MAX = 2;
 
 /**
  * The one function that answers a question: retrieve, then answer only from what was retrieved,
@@ -43,7 +52,10 @@ export async function answerQuestion(
 ): Promise<Answer> {
   const started = performance.now();
   const question = validateQuestion(raw);
-  const chunks = await assistant.knowledgeBase.retrieve(searchQuery(question));
+  const earlier = (options.previous ?? []).slice(-PREVIOUS_MAX);
+  const chunks = await assistant.knowledgeBase.retrieve(
+    searchQuery([...earlier, question].join(" ")),
+  );
   const extractive = assistant.extractive.answer(question, chunks);
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   if (!assistant.model || !extractive.answered) {

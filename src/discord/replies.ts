@@ -1,4 +1,17 @@
-import { type APIEmbedField, EmbedBuilder, escapeMarkdown, time } from "discord.js";
+import {
+  ActionRowBuilder,
+  type APIEmbedField,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
+  escapeMarkdown,
+  LabelBuilder,
+  ModalBuilder,
+  TextInputBuilder,
+  TextInputStyle,
+  time,
+} from "discord.js";
+import { QUESTION_MAX, QUESTION_MIN } from "../answer/answer.js";
 import type { Answer, Source } from "../answer/types.js";
 import type { SkippedFile } from "../documents/load.js";
 import type { Manifest } from "../index/manifest.js";
@@ -324,4 +337,75 @@ export function helpReply(commands: HelpCommand[], examples: string[]): EmbedRep
     "I answer questions from this server's documents (see /docs), citing them with numbered " +
     "sources. When the documents do not hold the answer, I say so instead of guessing.";
   return { embeds: [setDescription(embed, about)] };
+}
+
+/** What an answer's buttons do, and the answer they are about: carried in their custom ids. */
+export type AnswerAction = "up" | "down" | "follow" | "ask";
+const ANSWER_ACTIONS: readonly AnswerAction[] = ["up", "down", "follow", "ask"];
+const CUSTOM_ID_PREFIX = "answer";
+/** Discord's limit on a thread's name. */
+const THREAD_NAME_MAX = 100;
+/** The follow-up modal's text field. */
+export const FOLLOW_UP_FIELD = "question";
+
+export function answerCustomId(action: AnswerAction, answerId: string): string {
+  return `${CUSTOM_ID_PREFIX}:${action}:${answerId}`;
+}
+
+/** The action and answer id of a custom id made by answerCustomId, or undefined for any other. */
+export function parseAnswerCustomId(
+  customId: string,
+): { action: AnswerAction; answerId: string } | undefined {
+  const [prefix, action, answerId, ...rest] = customId.split(":");
+  if (prefix !== CUSTOM_ID_PREFIX || !answerId || rest.length) return undefined;
+  if (!ANSWER_ACTIONS.includes(action as AnswerAction)) return undefined;
+  return { action: action as AnswerAction, answerId };
+}
+
+/**
+ * The buttons under every answer: 👍, 👎 and "Follow up". They name the answer only, so that they
+ * work after a restart; the public message never shows counts.
+ */
+export function answerButtons(answerId: string): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder()
+      .setCustomId(answerCustomId("up", answerId))
+      .setEmoji("👍")
+      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(answerCustomId("down", answerId))
+      .setEmoji("👎")
+      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(answerCustomId("follow", answerId))
+      .setLabel("Follow up")
+      .setStyle(ButtonStyle.Primary),
+  );
+}
+
+/** An answer with its buttons, as a message of its own (a thread's) or a reply. */
+export function answerWithButtons(answer: Answer, answerId: string) {
+  return { ...answerReply(answer), components: [answerButtons(answerId)] };
+}
+
+/** The form "Follow up" opens: one text field for the next question. */
+export function followUpModal(answerId: string, question: string | undefined): ModalBuilder {
+  const input = new TextInputBuilder()
+    .setCustomId(FOLLOW_UP_FIELD)
+    .setStyle(TextInputStyle.Paragraph)
+    .setMinLength(QUESTION_MIN)
+    .setMaxLength(QUESTION_MAX)
+    .setRequired(true);
+  if (question) input.setPlaceholder(truncate(`After: ${question}`, 100));
+  return new ModalBuilder()
+    .setCustomId(answerCustomId("ask", answerId))
+    .setTitle("Follow up")
+    .addLabelComponents(
+      new LabelBuilder().setLabel("Your next question").setTextInputComponent(input),
+    );
+}
+
+/** The name of a follow-up thread: the question it follows. */
+export function threadName(question: string): string {
+  return truncate(question, THREAD_NAME_MAX);
 }
