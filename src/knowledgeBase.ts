@@ -103,6 +103,11 @@ export class KnowledgeBase {
     return this.index.manifest;
   }
 
+  /** Vectors of texts in the index's embedding space (to tell questions asked in other words). */
+  embed(texts: string[]): Promise<number[][]> {
+    return this.choice.embeddings.embedDocuments(texts);
+  }
+
   /** The chunks most relevant to the question, best first. */
   retrieve(question: string): Promise<RetrievedChunk[]> {
     return this.retriever.invoke(question) as Promise<RetrievedChunk[]>;

@@ -1,6 +1,7 @@
 import {
   ActionRowBuilder,
   type APIEmbedField,
+  AttachmentBuilder,
   ButtonBuilder,
   ButtonStyle,
   EmbedBuilder,
@@ -15,6 +16,8 @@ import { QUESTION_MAX, QUESTION_MIN } from "../answer/answer.js";
 import type { Answer, Source } from "../answer/types.js";
 import type { SkippedFile } from "../documents/load.js";
 import type { Manifest } from "../index/manifest.js";
+import { percent } from "../insights/format.js";
+import type { InsightsReport } from "../insights/report.js";
 import type { BuildReport } from "../knowledgeBase.js";
 import type { ShardsRefreshed } from "./shards.js";
 
@@ -408,4 +411,55 @@ export function followUpModal(answerId: string, question: string | undefined): M
 /** The name of a follow-up thread: the question it follows. */
 export function threadName(question: string): string {
   return truncate(question, THREAD_NAME_MAX);
+}
+
+/** Each of the insights' five lists keeps this much, so that together they fit in 6,000 characters. */
+const INSIGHTS_LIST_MAX = 900;
+/** The file name the insights chart is attached under. */
+export const INSIGHTS_CHART = "insights.png";
+
+/** The insights report for moderators: counts, groups, 👎 answers, documents, and the chart. */
+export function insightsReply(report: InsightsReport, chart?: Buffer) {
+  const minutes = report.medianMs === null ? "n/a" : formatMs(report.medianMs);
+  const summary = [
+    `**${report.questions}** questions in the last ${report.days} days: **${report.answered}** answered, **${report.refused}** refused (answer rate ${percent(report.answerRate)}).`,
+    `Median time to answer: ${minutes}. Votes: 👍 ${report.votes.up} · 👎 ${report.votes.down}.`,
+  ];
+  if (!report.questionsKept)
+    summary.push("HISTORY_DAYS=0: no question text is kept, only these counts.");
+  const list = (items: string[]) => (items.length ? fitLines(items, INSIGHTS_LIST_MAX) : "None.");
+  const counted = (groups: { question: string; count: number }[]) =>
+    groups.map((g) => `${g.count}× ${plainText(g.question)}`);
+  const embed = new EmbedBuilder().setColor(COLORS.info).setTitle("Insights");
+  if (report.questionsKept) {
+    embed.addFields(
+      field("Most asked", list(counted(report.frequent))),
+      field(
+        "What the documents miss",
+        list(counted(report.gaps)) +
+          (report.gaps.length ? "\nAdd documents that answer these, then /reload." : ""),
+      ),
+      field(
+        "Answers with 👎",
+        list(
+          report.downvoted.map(
+            (d) =>
+              `${d.down}× **${plainText(truncate(d.question, 200))}**: ${plainText(truncate(d.answer.replace(/\s+/g, " "), 200))}`,
+          ),
+        ),
+      ),
+      field(
+        "Documents cited most",
+        list(report.documents.cited.map((d) => `${d.count}× ${escapeMarkdown(d.source)}`)),
+      ),
+      field(
+        "Documents never cited",
+        list(report.documents.never.map((source) => escapeMarkdown(source))),
+      ),
+    );
+  }
+  setDescription(embed, summary.join("\n"));
+  if (!chart) return { embeds: [embed], files: [] };
+  embed.setImage(`attachment://${INSIGHTS_CHART}`);
+  return { embeds: [embed], files: [new AttachmentBuilder(chart, { name: INSIGHTS_CHART })] };
 }

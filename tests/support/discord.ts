@@ -59,8 +59,18 @@ export interface RecordedRequest {
   headers: IncomingMessage["headers"];
   // biome-ignore lint/suspicious/noExplicitAny: a JSON body as the bot sent it
   body: any;
+  /** Files attached to a multipart request, in order. */
+  files: AttachedFile[];
   status: number;
   at: number;
+}
+
+export interface AttachedFile {
+  /** The form field's name: files[0], files[1]… */
+  field: string;
+  name: string;
+  contentType: string;
+  data: Buffer;
 }
 
 /** A message the bot sent for an interaction: the first reply, an edit of it, or a follow-up. */
@@ -74,6 +84,8 @@ export interface SentMessage {
   ephemeral: boolean;
   // biome-ignore lint/suspicious/noExplicitAny: the request body
   body: any;
+  /** Files attached to the message (multipart requests). */
+  files: AttachedFile[];
   at: number;
 }
 
@@ -339,7 +351,7 @@ export class LoopbackDiscord {
   /** Dispatches a slash command as a member of the server (or in a DM) would send it. */
   command(
     name: string,
-    options: Record<string, string | boolean> = {},
+    options: Record<string, string | boolean | number> = {},
     invoker: Invoker = {},
   ): DispatchedInteraction {
     return this.interact(INTERACTION_TYPES.command, invoker, undefined, {
@@ -349,7 +361,7 @@ export class LoopbackDiscord {
         type: 1,
         options: Object.entries(options).map(([option, value]) => ({
           name: option,
-          type: typeof value === "boolean" ? 5 : 3,
+          type: typeof value === "boolean" ? 5 : typeof value === "number" ? 4 : 3,
           value,
         })),
       },
@@ -592,12 +604,14 @@ export class LoopbackDiscord {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const raw = await readBody(req);
+    const { body, files } = await parseBody(raw, req.headers["content-type"]);
     const request: RecordedRequest = {
       method: req.method ?? "GET",
       path: decodeURIComponent(url.pathname).replace(/^\/api\/v10/, ""),
       query: url.searchParams,
       headers: req.headers,
-      body: raw ? JSON.parse(raw) : undefined,
+      body,
+      files,
       status: 0,
       at: performance.now(),
     };
@@ -709,7 +723,13 @@ export class LoopbackDiscord {
           ephemeral,
         );
         interaction.send({
-          ...sent(followup ? "followup" : "edit", request.body, ephemeral, request.at),
+          ...sent(
+            followup ? "followup" : "edit",
+            request.body,
+            ephemeral,
+            request.at,
+            request.files,
+          ),
           id,
         });
         return reply(200, this.messageObject(this.stored.get(id) as StoredMessage));
@@ -927,17 +947,53 @@ function sent(
   body: SentMessage["body"],
   ephemeral: boolean,
   at: number,
+  files: AttachedFile[] = [],
 ): SentMessage {
-  return { kind, content: body.content ?? "", embeds: body.embeds ?? [], ephemeral, body, at };
+  return {
+    kind,
+    content: body.content ?? "",
+    embeds: body.embeds ?? [],
+    ephemeral,
+    body,
+    files,
+    at,
+  };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+/**
+ * A request's JSON body, or, for a message with attachments (multipart/form-data), its
+ * payload_json and its files, as Discord reads them.
+ */
+async function parseBody(
+  raw: Buffer,
+  contentType: string | undefined,
+  // biome-ignore lint/suspicious/noExplicitAny: a JSON body as the bot sent it
+): Promise<{ body: any; files: AttachedFile[] }> {
+  if (!raw.length) return { body: undefined, files: [] };
+  if (!contentType?.startsWith("multipart/form-data"))
+    return { body: JSON.parse(raw.toString("utf8")), files: [] };
+  const form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
+  const files: AttachedFile[] = [];
+  for (const [field, value] of form.entries()) {
+    if (typeof value === "string") continue;
+    files.push({
+      field,
+      name: value.name,
+      contentType: value.type,
+      data: Buffer.from(await value.arrayBuffer()),
+    });
+  }
+  const payload = form.get("payload_json");
+  return { body: typeof payload === "string" ? JSON.parse(payload) : {}, files };
 }
 
 /** What Discord would reject in a message body (error code 50035), or undefined when it fits. */
