@@ -3,7 +3,6 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { loadCoreConfig } from "../src/config.js";
-import type { Bot } from "../src/discord/start.js";
 import { SqliteHistory } from "../src/history/sqlite.js";
 import { HistoryUnavailableError } from "../src/history/types.js";
 import { logger } from "../src/logger.js";
