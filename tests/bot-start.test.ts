@@ -110,7 +110,13 @@ test("npm run deploy-commands registers the commands in DISCORD_GUILD_ID, or glo
 
   for (const scope of [discord.guildId, "global"]) {
     const commands = discord.registered.get(scope) as Record<string, unknown>[];
-    expect(commands.map((command) => command.name)).toEqual(["ask", "docs", "help", "reload", "insights"]);
+    expect(commands.map((command) => command.name)).toEqual([
+      "ask",
+      "docs",
+      "help",
+      "reload",
+      "insights",
+    ]);
     const [ask, , , reload, insights] = commands;
     expect(ask.options).toEqual([
       expect.objectContaining({

@@ -135,7 +135,7 @@ test("a locked record of use does not stop answers: the log says so, and recordi
     const reply = await answerOf(discord, "Which countries co-sponsored the resolution?");
     expect(reply.embeds[0].description).toContain("Belarus");
     await until(() => errors.mock.calls.length > 0, "logged");
-    const [[logged, message]] = errors.mock.calls as unknown as [[{ err: Error }, string]][];
+    const [logged, message] = errors.mock.calls[0] as unknown as [{ err: Error }, string];
     expect(message).toContain("could not record the answer");
     expect(logged.err).toBeInstanceOf(HistoryUnavailableError);
     expect(logged.err.message).toContain("locked");
