@@ -11,7 +11,7 @@ const COLORS = { answered: "#2e8b57", refused: "#999999" };
  * on first use, not at the bot's start.
  */
 export async function questionsChart(perDay: DayCounts[]): Promise<Buffer> {
-  const [vega, { compile }, { Resvg }] = await Promise.all([
+  const [vega, { compile }, { renderAsync }] = await Promise.all([
     import("vega"),
     import("vega-lite"),
     import("@resvg/resvg-js"),
@@ -42,7 +42,9 @@ export async function questionsChart(perDay: DayCounts[]): Promise<Buffer> {
   const view = new vega.View(vega.parse(spec), { renderer: "none" });
   try {
     const svg = await view.toSVG();
-    return new Resvg(svg, { font: { loadSystemFonts: true } }).render().asPng();
+    // Rasterised on libuv's thread pool, not on the event loop's thread.
+    const image = await renderAsync(svg, { font: { loadSystemFonts: true } });
+    return image.asPng();
   } finally {
     view.finalize();
   }
