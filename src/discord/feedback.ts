@@ -212,19 +212,29 @@ async function followUp(
   const answerId = newAnswerId();
   const reply = answerWithButtons(answer, answerId);
   const thread = await followUpThread(interaction, previous.at(-1) ?? question);
+  let posted = false;
   if (thread) {
-    await thread.send(reply);
-    await interaction.editReply({ content: `Answered in ${thread.url}` });
-  } else {
-    await interaction.editReply(reply);
+    try {
+      await thread.send(reply);
+      posted = true;
+      await interaction.editReply({ content: `Answered in ${thread.url}` });
+    } catch (error) {
+      // Posting in the thread was refused (Send Messages in Threads): the member still gets it.
+      if (posted || !(error instanceof DiscordAPIError)) throw error;
+      logger.info(
+        { err: error, thread: thread.id },
+        "cannot post in the thread; answering privately",
+      );
+    }
   }
+  if (!posted) await interaction.editReply(reply);
   recordAnswer(
     history,
     answerId,
     answer,
     {
       guildId: interaction.guildId,
-      channelId: thread?.id ?? interaction.channelId,
+      channelId: posted && thread ? thread.id : interaction.channelId,
       user: interaction.user,
     },
     parentId,
@@ -257,8 +267,12 @@ async function followUpThread(
       autoArchiveDuration: THREAD_ARCHIVE_MINUTES,
     });
   } catch (error) {
-    if (!(error instanceof DiscordAPIError)) throw error;
-    if (error.code === RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage) {
+    // Discord refused (missing permissions), or the channel cannot hold threads (discord.js
+    // says so before asking): the follow-up is answered privately instead.
+    if (
+      error instanceof DiscordAPIError &&
+      error.code === RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage
+    ) {
       // Discord gives a thread started from a message the message's id.
       const existing = await interaction.client.channels.fetch(message.id);
       if (existing?.isThread()) return existing;

@@ -431,7 +431,7 @@ export class LoopbackDiscord {
       channelId,
       session.shard,
       type,
-      { ...invoker, userId, dm },
+      { ...invoker, userId, dm, guildId: guild.id },
       message?.id,
     );
     this.interactions.set(interaction.token, interaction);
@@ -756,9 +756,7 @@ export class LoopbackDiscord {
     if (!this.messageIds.has(key)) this.messageIds.set(key, snowflake());
     const id = this.messageIds.get(key) as string;
     const earlier = this.stored.get(id);
-    const guildId = interaction.invoker.dm
-      ? undefined
-      : (interaction.invoker.guildId ?? this.guilds[interaction.shard]?.id ?? this.guildId);
+    const guildId = interaction.invoker.dm ? undefined : interaction.invoker.guildId;
     this.stored.set(id, {
       id,
       channelId: interaction.channelId,
