@@ -124,6 +124,30 @@ test("with HISTORY_DAYS=0 no question text and no member id is anywhere under DA
   }
 });
 
+test("turning HISTORY_DAYS to 0 removes the question text and member ids kept before", async () => {
+  const { discord, data, start, file, config } = await setUp();
+  const bot = await start();
+  const member = snowflake();
+  const question = "Which countries co-sponsored the resolution in Geneva?";
+  await answerOf(discord, question, { userId: member });
+  const reader = new SqliteHistory(file, 90);
+  await until(
+    async () => (await reader.questions({ since: new Date(0) })).length === 1,
+    "recorded",
+  );
+  await reader.close();
+  await bot.stop();
+  const again = await startTestBot(discord, { ...config, HISTORY_DAYS: "0" });
+  cleanups.push(() => again.stop());
+  await until(async () => {
+    const files = await everyFile(data.dir);
+    return files.every(({ bytes }) => !bytes.includes(question) && !bytes.includes(member));
+  }, "scrubbed");
+  const counts = new SqliteHistory(file, 0);
+  cleanups.push(() => counts.close());
+  expect(await counts.days({ since: new Date(0) })).toMatchObject([{ answered: 1 }]);
+});
+
 test("a locked record of use does not stop answers: the log says so, and recording resumes once it is free", async () => {
   const { discord, start, file } = await setUp();
   await start();

@@ -106,6 +106,8 @@ export class SqliteHistory implements History {
       db = new Database(this.file, { timeout: BUSY_TIMEOUT_MS });
       db.pragma("journal_mode = WAL");
       db.pragma("foreign_keys = ON");
+      // Deleted text is overwritten, not left in free pages of the file.
+      db.pragma("secure_delete = ON");
       const version = db.pragma("user_version", { simple: true }) as number;
       if (version > MIGRATIONS.length) {
         throw new HistoryUnavailableError(
@@ -257,9 +259,20 @@ export class SqliteHistory implements History {
         db.prepare("DELETE FROM daily WHERE day < ?").run(
           dayOf(now.getTime() - countsDays * DAY_MS),
         );
+        if (this.keepDays === 0) {
+          // HISTORY_DAYS was set to 0 after questions were kept: nothing of them may stay.
+          db.exec(`UPDATE answers SET channel_id = NULL, user_id = NULL, question = NULL,
+                     answer = NULL, mode = NULL, ms = NULL, sources = NULL
+                   WHERE question IS NOT NULL OR user_id IS NOT NULL;
+                   DELETE FROM votes;`);
+        }
         return changes;
       })(),
-    );
+    ).then((changes) => {
+      // The write-ahead log may still hold the deleted rows' pages: fold it in and empty it.
+      if (this.keepDays === 0) this.db?.pragma("wal_checkpoint(TRUNCATE)");
+      return changes;
+    });
   }
 
   questions({ guildId, since }: Period): Promise<QuestionEntry[]> {
