@@ -13,7 +13,8 @@ import {
 } from "../src/answer/answer.js";
 import type { Answer } from "../src/answer/types.js";
 import type { CommandContext } from "../src/discord/command.js";
-import { answerReply, partialAnswerReply } from "../src/discord/replies.js";
+import { newAnswerId, recordAnswer } from "../src/discord/feedback.js";
+import { answerWithButtons, partialAnswerReply } from "../src/discord/replies.js";
 import { throttledEdits } from "../src/discord/throttledEdits.js";
 
 export const data = new SlashCommandBuilder()
@@ -35,7 +36,7 @@ export const data = new SlashCommandBuilder()
 
 export async function execute(
   interaction: ChatInputCommandInteraction,
-  { assistant, askCooldown }: CommandContext,
+  { assistant, askCooldown, history }: CommandContext,
 ): Promise<void> {
   let question: string;
   try {
@@ -70,5 +71,8 @@ export async function execute(
   } finally {
     await growing.finish();
   }
-  await interaction.editReply(answerReply(answer));
+  // The buttons name the answer; it is recorded once the member has it.
+  const answerId = newAnswerId();
+  await interaction.editReply(answerWithButtons(answer, answerId));
+  recordAnswer(history, answerId, answer, interaction);
 }

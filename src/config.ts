@@ -26,6 +26,8 @@ export const MAXIMA = {
   ASK_COOLDOWN_COUNT: 1000,
   /** One day. */
   ASK_COOLDOWN_SECONDS: 86_400,
+  /** Ten years: a record of use is for improving the documents, not an archive. */
+  HISTORY_DAYS: 3650,
 } as const;
 const optionalText = z
   .string()
@@ -61,9 +63,21 @@ const coreSchema = z.object({
     .optional(),
   OPENAI_API_KEY: optionalText,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // 0 keeps no question text and no member id, only counts per day.
+  HISTORY_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAXIMA.HISTORY_DAYS, { error: `must be at most ${MAXIMA.HISTORY_DAYS} (ten years)` })
+    .default(90),
 });
 
-export type CoreConfig = z.infer<typeof coreSchema> & { docsDir: string; indexDir: string };
+export type CoreConfig = z.infer<typeof coreSchema> & {
+  docsDir: string;
+  indexDir: string;
+  /** The record of use (see src/history). */
+  historyFile: string;
+};
 
 export class ConfigError extends Error {}
 
@@ -94,7 +108,12 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
     );
   }
   const dataDir = path.resolve(parsed.DATA_DIR);
-  return { ...parsed, docsDir: path.join(dataDir, "docs"), indexDir: path.join(dataDir, "index") };
+  return {
+    ...parsed,
+    docsDir: path.join(dataDir, "docs"),
+    indexDir: path.join(dataDir, "index"),
+    historyFile: path.join(dataDir, "history.sqlite"),
+  };
 }
 
 /** Client settings for the OpenAI-compatible endpoint, shared by the chat model and the embeddings. */

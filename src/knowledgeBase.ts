@@ -57,6 +57,7 @@ export class KnowledgeBase {
   private constructor(
     private readonly store: LibraryStore,
     private shared: LibraryIndex,
+    private readonly choice: EmbeddingsChoice,
   ) {
     this.indexes.set(libraryId(SHARED), Promise.resolve(shared));
   }
@@ -71,7 +72,7 @@ export class KnowledgeBase {
     const store = createLibraryStore(config, choice, options.embeddings !== undefined);
     const opened = await store.open(SHARED, options);
     if (!opened.index) throw new Error("the shared library did not open");
-    const knowledgeBase = new KnowledgeBase(store, opened.index);
+    const knowledgeBase = new KnowledgeBase(store, opened.index, choice);
     return { knowledgeBase, report: report(opened, started) };
   }
 
@@ -83,6 +84,11 @@ export class KnowledgeBase {
   /** The shared library's files that could not be used. */
   get skipped(): SkippedFile[] {
     return this.shared.skipped;
+  }
+
+  /** Vectors of texts in the index's embedding space (to tell questions asked in other words). */
+  embed(texts: string[]): Promise<number[][]> {
+    return this.choice.embeddings.embedDocuments(texts);
   }
 
   /** A library's current index, opened on first use; undefined when it holds no document. */

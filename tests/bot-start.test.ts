@@ -104,9 +104,9 @@ test("npm run deploy-commands registers the commands in DISCORD_GUILD_ID, or glo
   children.push(guild.child, global.child);
   expect(await guild.exited).toBe(0);
   expect(await global.exited).toBe(0);
-  expect(guild.output().stdout).toContain(`Registered 5 commands in server ${discord.guildId}`);
-  expect(guild.output().stdout).toContain("/ask, /docs, /document, /help, /reload");
-  expect(global.output().stdout).toContain("Registered 5 commands globally");
+  expect(guild.output().stdout).toContain(`Registered 6 commands in server ${discord.guildId}`);
+  expect(guild.output().stdout).toContain("/ask, /docs, /document, /help, /insights, /reload");
+  expect(global.output().stdout).toContain("Registered 6 commands globally");
 
   for (const scope of [discord.guildId, "global"]) {
     const commands = discord.registered.get(scope) as Record<string, unknown>[];
@@ -115,9 +115,10 @@ test("npm run deploy-commands registers the commands in DISCORD_GUILD_ID, or glo
       "docs",
       "document",
       "help",
+      "insights",
       "reload",
     ]);
-    const [ask, , document, , reload] = commands;
+    const [ask, , document, , insights, reload] = commands;
     expect(ask.options).toEqual([
       expect.objectContaining({
         name: "question",
@@ -132,6 +133,10 @@ test("npm run deploy-commands registers the commands in DISCORD_GUILD_ID, or glo
     expect(reload).toMatchObject({ default_member_permissions: "32", contexts: [0] });
     // /document follows the rule of /reload.
     expect(document).toMatchObject({ default_member_permissions: "32", contexts: [0] });
+    expect(insights).toMatchObject({ default_member_permissions: "32", contexts: [0] });
+    expect(insights.options).toEqual([
+      expect.objectContaining({ name: "days", type: 4, min_value: 1, max_value: 3650 }),
+    ]);
   }
 });
 

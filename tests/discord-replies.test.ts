@@ -1,6 +1,13 @@
 import { describe, expect, test } from "vitest";
 import type { Answer } from "../src/answer/types.js";
-import { answerReply, fitLines, LIMITS, reloadReply, truncate } from "../src/discord/replies.js";
+import {
+  answerReply,
+  fitLines,
+  insightsReply,
+  LIMITS,
+  reloadReply,
+  truncate,
+} from "../src/discord/replies.js";
 import { messageProblems } from "./support/discord.js";
 
 describe("truncate", () => {
@@ -145,4 +152,38 @@ test("a reload's reply says how many shards answer from the new index, and what 
   expect(description({ refreshed: 2, total: 3 })).toContain(
     "2 of 3 shards now answer from the new index; the others keep the index they had until the next /reload or restart (the bot's logs say why).",
   );
+});
+
+describe("insightsReply", () => {
+  test("ten long groups in every list, long documents' names: the report still fits one message, as text", () => {
+    const long = (i: number) => `@everyone **question ${i}** ${"with many words ".repeat(40)}?`;
+    const groups = Array.from({ length: 10 }, (_, i) => ({ question: long(i), count: 10 - i }));
+    const reply = insightsReply({
+      days: 30,
+      since: "2026-11-04",
+      questions: 100,
+      answered: 60,
+      refused: 40,
+      answerRate: 0.6,
+      medianMs: 12.5,
+      votes: { up: 3, down: 7 },
+      frequent: groups,
+      gaps: groups,
+      downvoted: groups.map(({ question }) => ({ question, answer: question, down: 2 })),
+      documents: {
+        cited: groups.map((_, i) => ({ source: `${"folder/".repeat(30)}doc-${i}.md`, count: i })),
+        never: groups.map((_, i) => `${"folder/".repeat(30)}never-${i}.md`),
+      },
+      perDay: [],
+      questionsKept: true,
+    });
+    const body = JSON.parse(JSON.stringify({ embeds: reply.embeds }));
+    expect(messageProblems(body)).toBeUndefined();
+    const gaps = body.embeds[0].fields.find(
+      (f: { name: string }) => f.name === "What the documents miss",
+    );
+    expect(gaps.value).toMatch(/^10× @everyone \\\*\\\*question 0/);
+    expect(gaps.value).toContain("more");
+    expect(body.embeds[0].description).toContain("answer rate 60%");
+  });
 });

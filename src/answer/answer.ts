@@ -30,7 +30,16 @@ export interface AnswerOptions {
   onPartial?: OnPartial;
   /** The server the question is asked in: its library is searched with the shared one. */
   guildId?: string | null;
+  /**
+   * The questions this one follows, earliest first ("Who sponsored the resolution?" before "When
+   * was it adopted?"): the search looks for them too, so that a follow-up's "it" finds the same
+   * document. The answer itself answers the question only.
+   */
+  previous?: string[];
 }
+
+/** How many earlier questions of a conversation the search takes into account. */
+const PREVIOUS_MAX = 2;
 
 /**
  * The one function that answers a question: retrieve, then answer only from what was retrieved,
@@ -45,9 +54,11 @@ export async function answerQuestion(
 ): Promise<Answer> {
   const started = performance.now();
   const question = validateQuestion(raw);
-  const chunks = await assistant.knowledgeBase.retrieve(searchQuery(question), {
-    guildId: options.guildId,
-  });
+  const earlier = (options.previous ?? []).slice(-PREVIOUS_MAX);
+  const chunks = await assistant.knowledgeBase.retrieve(
+    searchQuery([...earlier, question].join(" ")),
+    { guildId: options.guildId },
+  );
   const extractive = assistant.extractive.answer(question, chunks);
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   if (!assistant.model || !extractive.answered) {

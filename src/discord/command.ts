@@ -5,14 +5,17 @@ import type {
 } from "discord.js";
 import type { Assistant } from "../assistant.js";
 import type { BotConfig } from "../config.js";
+import type { History } from "../history/index.js";
 import type { Cooldown } from "./cooldown.js";
 
-/** What commands share: the settings, the assistant (once its index is open), the cooldown. */
+/** What commands share: the settings, the assistant (once its index is open), the cooldown, the record. */
 export interface CommandContext {
   config: BotConfig;
   /** Resolves once the index is open; a command acknowledges the interaction before awaiting it. */
   assistant: Promise<Assistant>;
   askCooldown: Cooldown;
+  /** The record of use: answers, votes, what /insights reports. */
+  history: History;
   commands: ReadonlyMap<string, Command>;
 }
 

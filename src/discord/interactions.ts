@@ -1,10 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { type ChatInputCommandInteraction, type Interaction, MessageFlags } from "discord.js";
+import { type Interaction, MessageFlags, type RepliableInteraction } from "discord.js";
 import { EmbeddingsUnavailableError } from "../embeddings/openai.js";
 import { logger } from "../logger.js";
 import type { CommandContext } from "./command.js";
+import { handleAnswerComponent } from "./feedback.js";
 
-/** Runs the command an interaction names; a command that fails gets the user an apology. */
+/**
+ * Runs the command an interaction names, or what an answer's button or form asks for; one that
+ * fails gets the user an apology.
+ */
 export async function handleInteraction(
   interaction: Interaction,
   context: CommandContext,
@@ -16,6 +20,12 @@ export async function handleInteraction(
       logger.warn({ err: error, command: interaction.commandName }, "autocomplete failed");
       return interaction.respond([]).catch(() => {});
     });
+    return;
+  }
+  if (interaction.isButton() || interaction.isModalSubmit()) {
+    await guarded(interaction, `component ${interaction.customId.split(":")[1] ?? "?"}`, () =>
+      handleAnswerComponent(interaction, context),
+    );
     return;
   }
   if (!interaction.isChatInputCommand()) return;
@@ -36,21 +46,26 @@ export async function handleInteraction(
       );
     return;
   }
+  await guarded(interaction, interaction.commandName, () => command.execute(interaction, context));
+}
+
+/** Runs what an interaction asks for; a failure is logged and the user gets an apology. */
+async function guarded(
+  interaction: RepliableInteraction,
+  name: string,
+  work: () => Promise<void>,
+): Promise<void> {
   const started = performance.now();
   try {
-    await command.execute(interaction, context);
+    await work();
     logger.debug(
-      {
-        command: interaction.commandName,
-        user: interaction.user.id,
-        ms: Math.round(performance.now() - started),
-      },
+      { command: name, user: interaction.user.id, ms: Math.round(performance.now() - started) },
       "command done",
     );
   } catch (error) {
     if (error instanceof EmbeddingsUnavailableError) {
       // Not a bug of the bot: a service it depends on. The member is told what happened.
-      logger.warn({ err: error, command: interaction.commandName }, "embeddings unavailable");
+      logger.warn({ err: error, command: name }, "embeddings unavailable");
       await tellPrivately(
         interaction,
         `${error.message} Your question could not be searched: try again in a while, or tell a moderator.`,
@@ -61,7 +76,7 @@ export async function handleInteraction(
     }
     const errorId = randomUUID().slice(0, 8);
     logger.error(
-      { err: error, errorId, command: interaction.commandName, user: interaction.user.id },
+      { err: error, errorId, command: name, user: interaction.user.id },
       "command failed",
     );
     await apologize(interaction, errorId).catch((apologyError: unknown) =>
@@ -71,7 +86,7 @@ export async function handleInteraction(
 }
 
 /** A short apology that only the user sees, whatever state the interaction was left in. */
-function apologize(interaction: ChatInputCommandInteraction, errorId: string): Promise<void> {
+function apologize(interaction: RepliableInteraction, errorId: string): Promise<void> {
   return tellPrivately(
     interaction,
     `Sorry, something went wrong. The error was logged as \`${errorId}\`: try again, or give that id to a moderator.`,
@@ -79,10 +94,7 @@ function apologize(interaction: ChatInputCommandInteraction, errorId: string): P
 }
 
 /** A notice that only the user sees, whatever state the interaction was left in. */
-async function tellPrivately(
-  interaction: ChatInputCommandInteraction,
-  content: string,
-): Promise<void> {
+async function tellPrivately(interaction: RepliableInteraction, content: string): Promise<void> {
   if (interaction.deferred && !interaction.replied) {
     if (interaction.ephemeral) {
       await interaction.editReply({ content });

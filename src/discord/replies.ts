@@ -1,9 +1,25 @@
-import { type APIEmbedField, EmbedBuilder, escapeMarkdown, time } from "discord.js";
+import {
+  ActionRowBuilder,
+  type APIEmbedField,
+  AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
+  escapeMarkdown,
+  LabelBuilder,
+  ModalBuilder,
+  TextInputBuilder,
+  TextInputStyle,
+  time,
+} from "discord.js";
+import { QUESTION_MAX, QUESTION_MIN } from "../answer/answer.js";
 import type { Answer, Source } from "../answer/types.js";
 import type { AuditEntry } from "../audit.js";
 import type { SkippedFile } from "../documents/load.js";
 import type { AddResult } from "../documents/manage.js";
 import type { Manifest } from "../index/manifest.js";
+import { percent } from "../insights/format.js";
+import type { InsightsReport } from "../insights/report.js";
 import type { BuildReport } from "../knowledgeBase.js";
 import type { ShardsRefreshed } from "./shards.js";
 
@@ -485,4 +501,126 @@ export function documentFailedReply(action: "add" | "remove", reason: string): E
   return {
     embeds: [setDescription(embed, "Nothing changed: questions are answered as before.")],
   };
+}
+
+/** What an answer's buttons do, and the answer they are about: carried in their custom ids. */
+export type AnswerAction = "up" | "down" | "follow" | "ask";
+const ANSWER_ACTIONS: readonly AnswerAction[] = ["up", "down", "follow", "ask"];
+const CUSTOM_ID_PREFIX = "answer";
+/** Discord's limit on a thread's name. */
+const THREAD_NAME_MAX = 100;
+/** The follow-up modal's text field. */
+export const FOLLOW_UP_FIELD = "question";
+
+export function answerCustomId(action: AnswerAction, answerId: string): string {
+  return `${CUSTOM_ID_PREFIX}:${action}:${answerId}`;
+}
+
+/** The action and answer id of a custom id made by answerCustomId, or undefined for any other. */
+export function parseAnswerCustomId(
+  customId: string,
+): { action: AnswerAction; answerId: string } | undefined {
+  const [prefix, action, answerId, ...rest] = customId.split(":");
+  if (prefix !== CUSTOM_ID_PREFIX || !answerId || rest.length) return undefined;
+  if (!ANSWER_ACTIONS.includes(action as AnswerAction)) return undefined;
+  return { action: action as AnswerAction, answerId };
+}
+
+/**
+ * The buttons under every answer: 👍, 👎 and "Follow up". They name the answer only, so that they
+ * work after a restart; the public message never shows counts.
+ */
+export function answerButtons(answerId: string): ActionRowBuilder<ButtonBuilder> {
+  return new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder()
+      .setCustomId(answerCustomId("up", answerId))
+      .setEmoji("👍")
+      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(answerCustomId("down", answerId))
+      .setEmoji("👎")
+      .setStyle(ButtonStyle.Secondary),
+    new ButtonBuilder()
+      .setCustomId(answerCustomId("follow", answerId))
+      .setLabel("Follow up")
+      .setStyle(ButtonStyle.Primary),
+  );
+}
+
+/** An answer with its buttons, as a message of its own (a thread's) or a reply. */
+export function answerWithButtons(answer: Answer, answerId: string) {
+  return { ...answerReply(answer), components: [answerButtons(answerId)] };
+}
+
+/** The form "Follow up" opens: one text field for the next question. */
+export function followUpModal(answerId: string, question: string | undefined): ModalBuilder {
+  const input = new TextInputBuilder()
+    .setCustomId(FOLLOW_UP_FIELD)
+    .setStyle(TextInputStyle.Paragraph)
+    .setMinLength(QUESTION_MIN)
+    .setMaxLength(QUESTION_MAX)
+    .setRequired(true);
+  if (question) input.setPlaceholder(truncate(`After: ${question}`, 100));
+  return new ModalBuilder()
+    .setCustomId(answerCustomId("ask", answerId))
+    .setTitle("Follow up")
+    .addLabelComponents(
+      new LabelBuilder().setLabel("Your next question").setTextInputComponent(input),
+    );
+}
+
+/** The name of a follow-up thread: the question it follows. */
+export function threadName(question: string): string {
+  return truncate(question, THREAD_NAME_MAX);
+}
+
+/** Each of the insights' five lists keeps this much, so that together they fit in 6,000 characters. */
+const INSIGHTS_LIST_MAX = 900;
+/** The file name the insights chart is attached under. */
+export const INSIGHTS_CHART = "insights.png";
+
+/** The insights report for moderators: counts, groups, 👎 answers, documents, and the chart. */
+export function insightsReply(report: InsightsReport, chart?: Buffer) {
+  const minutes = report.medianMs === null ? "n/a" : formatMs(report.medianMs);
+  const summary = [
+    `**${report.questions}** questions in the last ${report.days} days: **${report.answered}** answered, **${report.refused}** refused (answer rate ${percent(report.answerRate)}).`,
+    `Median time to answer: ${minutes}. Votes: 👍 ${report.votes.up} · 👎 ${report.votes.down}.`,
+  ];
+  if (!report.questionsKept)
+    summary.push("HISTORY_DAYS=0: no question text is kept, only these counts.");
+  const list = (items: string[]) => (items.length ? fitLines(items, INSIGHTS_LIST_MAX) : "None.");
+  const counted = (groups: { question: string; count: number }[]) =>
+    groups.map((g) => `${g.count}× ${plainText(g.question)}`);
+  const embed = new EmbedBuilder().setColor(COLORS.info).setTitle("Insights");
+  if (report.questionsKept) {
+    embed.addFields(
+      field("Most asked", list(counted(report.frequent))),
+      field(
+        "What the documents miss",
+        list(counted(report.gaps)) +
+          (report.gaps.length ? "\nAdd documents that answer these, then /reload." : ""),
+      ),
+      field(
+        "Answers with 👎",
+        list(
+          report.downvoted.map(
+            (d) =>
+              `${d.down}× **${plainText(truncate(d.question, 200))}**: ${plainText(truncate(d.answer.replace(/\s+/g, " "), 200))}`,
+          ),
+        ),
+      ),
+      field(
+        "Documents cited most",
+        list(report.documents.cited.map((d) => `${d.count}× ${escapeMarkdown(d.source)}`)),
+      ),
+      field(
+        "Documents never cited",
+        list(report.documents.never.map((source) => escapeMarkdown(source))),
+      ),
+    );
+  }
+  setDescription(embed, summary.join("\n"));
+  if (!chart) return { embeds: [embed], files: [] };
+  embed.setImage(`attachment://${INSIGHTS_CHART}`);
+  return { embeds: [embed], files: [new AttachmentBuilder(chart, { name: INSIGHTS_CHART })] };
 }

@@ -1,6 +1,7 @@
 import { type Client, Events, type Interaction } from "discord.js";
 import { type Assistant, openAssistant } from "../assistant.js";
 import type { BotConfig } from "../config.js";
+import { type History, openHistory } from "../history/index.js";
 import { logger } from "../logger.js";
 import { createClient } from "./client.js";
 import type { CommandContext } from "./command.js";
@@ -11,6 +12,8 @@ import { listenForRefresh } from "./shards.js";
 
 /** How long a shutdown waits for the commands under way to finish. */
 const DRAIN_MS = 10_000;
+/** How often what is older than HISTORY_DAYS is deleted: daily. */
+const PURGE_EVERY_MS = 86_400_000;
 
 export interface Bot {
   client: Client;
@@ -29,10 +32,13 @@ export async function startBot(config: BotConfig, client = createClient(config))
     logger.info({ documents, chunks, ms, rebuilt, dataDir: config.DATA_DIR }, "index ready");
     return assistant;
   });
+  const history = openHistory(config);
+  const stopPurging = keepHistoryPurged(history, config.HISTORY_DAYS);
   const context: CommandContext = {
     config,
     assistant: opening,
     askCooldown: new Cooldown(config.ASK_COOLDOWN_COUNT, config.ASK_COOLDOWN_SECONDS),
+    history,
     commands,
   };
   const running = new Set<Promise<void>>();
@@ -63,6 +69,8 @@ export async function startBot(config: BotConfig, client = createClient(config))
   try {
     [assistant] = await Promise.all([opening, client.login(config.DISCORD_TOKEN)]);
   } catch (error) {
+    stopPurging();
+    await history.close();
     await client.destroy();
     throw error;
   }
@@ -77,7 +85,32 @@ export async function startBot(config: BotConfig, client = createClient(config))
         drained,
         new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref()),
       ]);
+      stopPurging();
+      await history.close();
       await client.destroy();
     },
   };
+}
+
+/**
+ * Creates or updates the record's schema now and deletes what is older than HISTORY_DAYS, then
+ * daily. A record that cannot be opened is logged: the bot answers all the same.
+ */
+function keepHistoryPurged(history: History, days: number): () => void {
+  const purge = () =>
+    history
+      .purge(new Date())
+      .then((deleted) => {
+        if (deleted) logger.info({ deleted, HISTORY_DAYS: days }, "old questions deleted");
+      })
+      .catch((error: unknown) =>
+        logger.error({ err: error }, "history unavailable; answering goes on without it"),
+      );
+  void history
+    .open()
+    .then(purge, (error: unknown) =>
+      logger.error({ err: error }, "history unavailable; answering goes on without it"),
+    );
+  const timer = setInterval(purge, PURGE_EVERY_MS).unref();
+  return () => clearInterval(timer);
 }

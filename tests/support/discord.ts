@@ -6,7 +6,9 @@ import { type WebSocket, WebSocketServer } from "ws";
 /**
  * A Discord-compatible server on loopback, for the real discord.js client to log in to through
  * DISCORD_API_URL: the REST routes the bot uses and a gateway that sends HELLO, READY,
- * GUILD_CREATE, acknowledges heartbeats and dispatches INTERACTION_CREATE. It enforces what
+ * GUILD_CREATE, acknowledges heartbeats and dispatches INTERACTION_CREATE: slash commands,
+ * button clicks on the bot's messages and submitted modals. Threads started from a message, and
+ * the messages the bot sends in them, are kept as Discord keeps them. It enforces what
  * Discord enforces on those routes (authentication, the 3-second acknowledgement deadline, one
  * acknowledgement per interaction, message limits) and records every request.
  *
@@ -44,6 +46,9 @@ export const PERMISSIONS = {
 const MEMBER_PERMISSIONS =
   PERMISSIONS.viewChannel | PERMISSIONS.sendMessages | PERMISSIONS.useApplicationCommands;
 const EPHEMERAL = 1 << 6;
+/** Message flag: a thread was started from this message. */
+const HAS_THREAD = 1 << 5;
+const INTERACTION_TYPES = { command: 2, component: 3, autocomplete: 4, modalSubmit: 5 } as const;
 const ACK_DEADLINE_MS = 3000;
 
 export interface RecordedRequest {
@@ -54,19 +59,33 @@ export interface RecordedRequest {
   headers: IncomingMessage["headers"];
   // biome-ignore lint/suspicious/noExplicitAny: a JSON body as the bot sent it
   body: any;
+  /** Files attached to a multipart request, in order. */
+  files: AttachedFile[];
   status: number;
   at: number;
 }
 
+export interface AttachedFile {
+  /** The form field's name: files[0], files[1]… */
+  field: string;
+  name: string;
+  contentType: string;
+  data: Buffer;
+}
+
 /** A message the bot sent for an interaction: the first reply, an edit of it, or a follow-up. */
 export interface SentMessage {
-  kind: "reply" | "edit" | "followup";
+  kind: "reply" | "edit" | "followup" | "channel";
+  /** The message's id, once Discord gave it one (a deferral's "thinking…" has none yet). */
+  id?: string;
   content: string;
   // biome-ignore lint/suspicious/noExplicitAny: embeds as the bot sent them
   embeds: any[];
   ephemeral: boolean;
   // biome-ignore lint/suspicious/noExplicitAny: the request body
   body: any;
+  /** Files attached to the message (multipart requests). */
+  files: AttachedFile[];
   at: number;
 }
 
@@ -86,7 +105,7 @@ export interface LoopbackAttachment {
   contentType?: string;
 }
 
-export type OptionValue = string | boolean | LoopbackAttachment;
+export type OptionValue = string | boolean | number | LoopbackAttachment;
 
 export interface Invoker {
   /** A user id; a new one by default. */
@@ -99,6 +118,29 @@ export interface Invoker {
   dm?: boolean;
 }
 
+/** A message the bot posted, as Discord keeps it: where it is and what it now says. */
+interface StoredMessage {
+  id: string;
+  channelId: string;
+  guildId?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the message body as the bot last sent it
+  body: any;
+  ephemeral: boolean;
+  /** 20 for an interaction's response, 0 for a message posted in a channel. */
+  type: number;
+}
+
+/** A thread started from one of the bot's messages: it has that message's id, as on Discord. */
+export interface LoopbackThread {
+  id: string;
+  guildId: string;
+  parentId: string;
+  name: string;
+  autoArchiveDuration: number;
+  /** The messages the bot posted in it. */
+  messages: SentMessage[];
+}
+
 /** One interaction the server dispatched, and what the bot answered to it. */
 export class DispatchedInteraction {
   readonly id = snowflake();
@@ -109,6 +151,9 @@ export class DispatchedInteraction {
   acknowledgement: Acknowledgement | undefined;
   /** The suggestions the bot answered an autocomplete interaction with. */
   choices: { name: string; value: string }[] | undefined;
+  /** The modal the bot opened in answer (callback type 9). */
+  // biome-ignore lint/suspicious/noExplicitAny: the modal as the bot sent it
+  modal: any;
   deleted = false;
   private readonly events = new EventEmitter();
 
@@ -117,7 +162,18 @@ export class DispatchedInteraction {
     readonly channelId: string,
     /** The shard whose gateway session it was dispatched to. */
     readonly shard: number,
+    /** 2: a slash command, 3: a button click, 5: a modal submitted. */
+    readonly type: number = INTERACTION_TYPES.command,
+    /** Who sent it, to send the modal it opens as the same member. */
+    readonly invoker: Invoker = {},
+    /** The bot's message whose button was clicked. */
+    readonly messageId?: string,
   ) {}
+
+  /** Resolves with the modal the bot opened, once it has. */
+  modalOpened(timeoutMs = 10_000) {
+    return this.until(() => this.modal, timeoutMs, "answered with a modal");
+  }
 
   acknowledge(type: number, ephemeral: boolean): void {
     this.acknowledgement = { type, ephemeral, ms: performance.now() - this.dispatchedAt };
@@ -180,6 +236,8 @@ export interface LoopbackGuild {
   id: string;
   channelId: string;
   moderatorRoleId: string;
+  /** Whether the bot may start threads and post in them here (Create Public Threads). */
+  threads: boolean;
 }
 
 interface Identify {
@@ -213,6 +271,9 @@ export class LoopbackDiscord {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly server: Server;
   private messageIds = new Map<string, string>();
+  private readonly stored = new Map<string, StoredMessage>();
+  /** Threads started from the bot's messages, by id (the starting message's id). */
+  readonly threads = new Map<string, LoopbackThread>();
 
   private constructor(
     readonly shardCount: number,
@@ -222,6 +283,7 @@ export class LoopbackDiscord {
       id: guildSnowflake(n % shardCount, shardCount),
       channelId: snowflake(),
       moderatorRoleId: snowflake(),
+      threads: true,
     }));
     this.server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
@@ -330,7 +392,7 @@ export class LoopbackDiscord {
     options: Record<string, OptionValue> = {},
     invoker: Invoker = {},
   ): DispatchedInteraction {
-    return this.interact(2, name, options, invoker);
+    return this.interact(INTERACTION_TYPES.command, invoker, undefined, commandData(name, options));
   }
 
   /** Dispatches the autocomplete interaction of a member typing `focused` into an option. */
@@ -340,23 +402,80 @@ export class LoopbackDiscord {
     focused: string,
     invoker: Invoker = {},
   ): DispatchedInteraction {
-    return this.interact(4, name, options, invoker, focused);
+    return this.interact(
+      INTERACTION_TYPES.autocomplete,
+      invoker,
+      undefined,
+      commandData(name, options, focused),
+    );
   }
 
-  private interact(
-    type: 2 | 4,
-    fullName: string,
-    options: Record<string, OptionValue>,
-    invoker: Invoker,
-    focused?: string,
+  /**
+   * Clicks a button of one of the bot's messages, as a member sees it there; the custom id is the
+   * button's, or any other the member's client could send.
+   */
+  click(messageId: string, customId: string, invoker: Invoker = {}): DispatchedInteraction {
+    const message = this.stored.get(messageId);
+    if (!message) throw new Error(`the bot sent no message ${messageId}`);
+    return this.interact(INTERACTION_TYPES.component, invoker, message, {
+      data: { custom_id: customId, component_type: 2 },
+    });
+  }
+
+  /** Sends the modal a click opened, filled in with `values` by text input custom id. */
+  submitModal(
+    opened: DispatchedInteraction,
+    values: Record<string, string>,
   ): DispatchedInteraction {
-    const guild = this.guilds.find((g) => g.id === (invoker.guildId ?? this.guildId));
+    const modal = opened.modal;
+    if (!modal) throw new Error("the bot opened no modal for that interaction");
+    const message = opened.messageId ? this.stored.get(opened.messageId) : undefined;
+    // biome-ignore lint/suspicious/noExplicitAny: the modal's components as the bot sent them
+    const filled = (component: any): any => {
+      if (component.type === 4) {
+        return {
+          type: 4,
+          id: component.id,
+          custom_id: component.custom_id,
+          value: values[component.custom_id] ?? "",
+        };
+      }
+      if (component.type === 18)
+        return { type: 18, id: component.id, component: filled(component.component) };
+      if (component.type === 1)
+        return { type: 1, id: component.id, components: component.components.map(filled) };
+      return { type: component.type, id: component.id };
+    };
+    return this.interact(INTERACTION_TYPES.modalSubmit, opened.invoker, message, {
+      data: { custom_id: modal.custom_id, components: modal.components.map(filled) },
+    });
+  }
+
+  /** Dispatches an interaction of the given type from a member (or a DM), about a message or not. */
+  private interact(
+    type: number,
+    invoker: Invoker,
+    message: StoredMessage | undefined,
+    fields: { data: object },
+  ): DispatchedInteraction {
+    const dm = invoker.dm ?? (message ? !message.guildId : false);
+    const guild = this.guilds.find(
+      (g) => g.id === (invoker.guildId ?? message?.guildId ?? this.guildId),
+    );
     if (!guild) throw new Error(`the bot is not in server ${invoker.guildId}`);
-    const session = this.sessionFor(invoker.dm ? undefined : guild.id);
+    const session = this.sessionFor(dm ? undefined : guild.id);
     if (!session) throw new Error("no client is connected to the gateway for that server");
     const userId = invoker.userId ?? snowflake();
-    const channelId = invoker.dm ? snowflake() : guild.channelId;
-    const interaction = new DispatchedInteraction(userId, channelId, session.shard);
+    const thread = message && this.threads.get(message.channelId);
+    const channelId = message?.channelId ?? (dm ? snowflake() : guild.channelId);
+    const interaction = new DispatchedInteraction(
+      userId,
+      channelId,
+      session.shard,
+      type,
+      { ...invoker, userId, dm, guildId: guild.id },
+      message?.id,
+    );
     this.interactions.set(interaction.token, interaction);
     const user = {
       id: userId,
@@ -365,12 +484,17 @@ export class LoopbackDiscord {
       global_name: null,
       avatar: null,
     };
-    const where = invoker.dm
-      ? { user, channel: { id: channelId, type: 1, recipients: [user] }, context: 1 }
+    const channel = dm
+      ? { id: channelId, type: 1, recipients: [user] }
+      : thread
+        ? this.threadObject(thread)
+        : { id: channelId, type: 0, guild_id: guild.id, name: "general" };
+    const where = dm
+      ? { user, channel, context: 1 }
       : {
           guild_id: guild.id,
           guild_locale: "en-US",
-          channel: { id: channelId, type: 0, guild_id: guild.id, name: "general" },
+          channel,
           member: {
             user,
             roles: invoker.roles ?? [],
@@ -387,43 +511,16 @@ export class LoopbackDiscord {
           },
           context: 0,
         };
-    const attachments: Record<string, object> = {};
-    const given = Object.entries(options).map(([option, value]) => {
-      if (typeof value === "object") {
-        const id = snowflake();
-        attachments[id] = {
-          id,
-          filename: value.filename,
-          size: value.size,
-          url: value.url,
-          proxy_url: value.url,
-          ...(value.contentType ? { content_type: value.contentType } : {}),
-        };
-        return { name: option, type: 11, value: id };
-      }
-      return {
-        name: option,
-        type: typeof value === "boolean" ? 5 : 3,
-        value,
-        ...(option === focused ? { focused: true } : {}),
-      };
-    });
-    const [name, subcommand] = fullName.split(" ");
     this.dispatch(session, "INTERACTION_CREATE", {
       id: interaction.id,
       application_id: this.applicationId,
       type,
       token: interaction.token,
       version: 1,
-      data: {
-        id: snowflake(),
-        name,
-        type: 1,
-        options: subcommand ? [{ name: subcommand, type: 1, options: given }] : given,
-        ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
-      },
+      ...fields,
+      ...(message ? { message: this.messageObject(message) } : {}),
       ...where,
-      channel_id: where.channel.id,
+      channel_id: channelId,
       app_permissions: String(MEMBER_PERMISSIONS),
       locale: "en-US",
       entitlements: [],
@@ -431,6 +528,27 @@ export class LoopbackDiscord {
       attachment_size_limit: 8 * 1024 * 1024,
     });
     return interaction;
+  }
+
+  /** Resolves with the n-th message the bot posted in a thread, once it has. */
+  threadMessage(threadId: string, n = 0, timeoutMs = 20_000): Promise<SentMessage> {
+    const found = () => this.threads.get(threadId)?.messages[n];
+    const message = found();
+    if (message) return Promise.resolve(message);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.events.off("thread-message", check);
+        reject(new Error(`no message #${n + 1} in thread ${threadId} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      const check = () => {
+        const value = found();
+        if (!value) return;
+        clearTimeout(timer);
+        this.events.off("thread-message", check);
+        resolve(value);
+      };
+      this.events.on("thread-message", check);
+    });
   }
 
   /** Every request body that carries a message (a reply, an edit or a follow-up). */
@@ -508,7 +626,13 @@ export class LoopbackDiscord {
       application: { id: this.applicationId, flags: 0 },
       shard: [shard, shardCount],
     });
-    for (const guild of guilds) this.dispatch(session, "GUILD_CREATE", guildCreate(guild));
+    for (const guild of guilds) {
+      // As on Discord, a server's active threads come with it.
+      const threads = [...this.threads.values()]
+        .filter((thread) => thread.guildId === guild.id)
+        .map((thread) => this.threadObject(thread));
+      this.dispatch(session, "GUILD_CREATE", { ...guildCreate(guild), threads });
+    }
     this.events.emit("session");
   }
 
@@ -522,12 +646,14 @@ export class LoopbackDiscord {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const raw = await readBody(req);
+    const { body, files } = await parseBody(raw, req.headers["content-type"]);
     const request: RecordedRequest = {
       method: req.method ?? "GET",
       path: decodeURIComponent(url.pathname).replace(/^\/api\/v10/, ""),
       query: url.searchParams,
       headers: req.headers,
-      body: raw ? JSON.parse(raw) : undefined,
+      body,
+      files,
       status: 0,
       at: performance.now(),
     };
@@ -593,11 +719,18 @@ export class LoopbackDiscord {
         if (problems)
           return reply(400, { message: "Invalid Form Body", code: 50035, errors: problems });
         interaction.acknowledge(type, ephemeral);
-        interaction.send(sent("reply", data, ephemeral, request.at));
+        const id = this.keep(interaction, "original", data, ephemeral);
+        interaction.send({ ...sent("reply", data, ephemeral, request.at), id });
       } else if (type === 5) {
         interaction.acknowledge(type, ephemeral);
       } else if (type === 8) {
         interaction.suggest(data.choices ?? []);
+      } else if (type === 9 && interaction.type !== INTERACTION_TYPES.modalSubmit) {
+        const problems = modalProblems(data);
+        if (problems)
+          return reply(400, { message: "Invalid Form Body", code: 50035, errors: problems });
+        interaction.modal = data;
+        interaction.acknowledge(type, false);
       } else {
         return reply(400, {
           message: `Interaction callback type ${type} is not supported here`,
@@ -627,34 +760,71 @@ export class LoopbackDiscord {
         const ephemeral = followup
           ? Boolean((request.body.flags ?? 0) & EPHEMERAL)
           : interaction.acknowledgement.ephemeral;
-        interaction.send(sent(followup ? "followup" : "edit", request.body, ephemeral, request.at));
-        const key = `${interaction.token}:${followup ? snowflake() : "original"}`;
-        if (!this.messageIds.has(key)) this.messageIds.set(key, snowflake());
-        return reply(
-          200,
-          this.message(interaction, this.messageIds.get(key) as string, request.body, ephemeral),
+        const id = this.keep(
+          interaction,
+          followup ? snowflake() : "original",
+          request.body,
+          ephemeral,
         );
+        interaction.send({
+          ...sent(
+            followup ? "followup" : "edit",
+            request.body,
+            ephemeral,
+            request.at,
+            request.files,
+          ),
+          id,
+        });
+        return reply(200, this.messageObject(this.stored.get(id) as StoredMessage));
       }
+    }
+
+    if (parts[0] === "channels") {
+      if (!authorized) return unauthorized();
+      this.routeChannel(request, parts.slice(1), reply);
+      return;
     }
 
     return reply(404, { message: "404: Not Found", code: 0 });
   }
 
-  private message(
+  /** Keeps (or updates) a message of an interaction's; returns its id. */
+  private keep(
     interaction: DispatchedInteraction,
-    id: string,
-    body: { content?: string; embeds?: unknown[] },
+    which: string,
+    body: object,
     ephemeral: boolean,
-  ) {
-    return {
+  ): string {
+    const key = `${interaction.token}:${which}`;
+    if (!this.messageIds.has(key)) this.messageIds.set(key, snowflake());
+    const id = this.messageIds.get(key) as string;
+    const earlier = this.stored.get(id);
+    const guildId = interaction.invoker.dm ? undefined : interaction.invoker.guildId;
+    this.stored.set(id, {
       id,
-      channel_id: interaction.channelId,
+      channelId: interaction.channelId,
+      guildId,
+      body: { ...earlier?.body, ...body },
+      ephemeral,
       type: 20,
+    });
+    return id;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: a message as Discord's API returns it
+  private messageObject(message: StoredMessage): any {
+    const thread = this.threads.get(message.id);
+    return {
+      id: message.id,
+      channel_id: message.channelId,
+      ...(message.guildId ? { guild_id: message.guildId } : {}),
+      type: message.type,
       author: this.botUser,
-      content: body.content ?? "",
-      embeds: body.embeds ?? [],
+      content: message.body.content ?? "",
+      embeds: message.body.embeds ?? [],
+      components: message.body.components ?? [],
       attachments: [],
-      components: [],
       mentions: [],
       mention_roles: [],
       mention_everyone: false,
@@ -662,10 +832,104 @@ export class LoopbackDiscord {
       tts: false,
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
-      flags: ephemeral ? EPHEMERAL : 0,
+      flags: (message.ephemeral ? EPHEMERAL : 0) | (thread ? HAS_THREAD : 0),
       application_id: this.applicationId,
-      webhook_id: this.applicationId,
+      ...(message.type === 20 ? { webhook_id: this.applicationId } : {}),
+      ...(thread ? { thread: this.threadObject(thread) } : {}),
     };
+  }
+
+  private threadObject(thread: LoopbackThread) {
+    return {
+      id: thread.id,
+      type: 11,
+      guild_id: thread.guildId,
+      parent_id: thread.parentId,
+      owner_id: this.applicationId,
+      name: thread.name,
+      last_message_id: thread.messages.at(-1)?.id ?? null,
+      message_count: thread.messages.length,
+      total_message_sent: thread.messages.length,
+      member_count: 1,
+      rate_limit_per_user: 0,
+      flags: 0,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: thread.autoArchiveDuration,
+        archive_timestamp: new Date().toISOString(),
+        locked: false,
+        create_timestamp: new Date().toISOString(),
+      },
+    };
+  }
+
+  /** /channels/{id}/…: a thread started from a message, a thread fetched, a message posted. */
+  private routeChannel(
+    request: RecordedRequest,
+    [channelId, ...rest]: string[],
+    reply: (status: number, body?: object) => void,
+  ): unknown {
+    const guild = this.guilds.find(
+      (g) => g.channelId === channelId || this.threads.get(channelId)?.guildId === g.id,
+    );
+    const missingPermissions = () => reply(403, { message: "Missing Permissions", code: 50013 });
+    if (!guild) return reply(404, { message: "Unknown Channel", code: 10003 });
+    const thread = this.threads.get(channelId);
+    if (request.method === "POST" && rest[0] === "messages" && rest[2] === "threads") {
+      const message = this.stored.get(rest[1]);
+      if (!message || message.channelId !== channelId || message.ephemeral)
+        return reply(404, { message: "Unknown Message", code: 10008 });
+      if (!guild.threads) return missingPermissions();
+      if (this.threads.has(message.id)) {
+        return reply(400, {
+          message: "A thread has already been created for this message",
+          code: 160004,
+        });
+      }
+      const name = String(request.body?.name ?? "");
+      if (name.length < 1 || name.length > 100) {
+        return reply(400, {
+          message: "Invalid Form Body",
+          code: 50035,
+          errors: { name: "Must be between 1 and 100 in length." },
+        });
+      }
+      const created: LoopbackThread = {
+        id: message.id,
+        guildId: guild.id,
+        parentId: channelId,
+        name,
+        autoArchiveDuration: request.body.auto_archive_duration ?? 4320,
+        messages: [],
+      };
+      this.threads.set(created.id, created);
+      return reply(201, this.threadObject(created));
+    }
+    if (request.method === "GET" && rest.length === 0) {
+      if (thread) return reply(200, this.threadObject(thread));
+      return reply(200, { id: channelId, type: 0, guild_id: guild.id, name: "general" });
+    }
+    if (request.method === "POST" && rest.length === 1 && rest[0] === "messages") {
+      if (!thread) return missingPermissions();
+      if (!guild.threads) return missingPermissions();
+      const problems = messageProblems(request.body, true);
+      if (problems)
+        return reply(400, { message: "Invalid Form Body", code: 50035, errors: problems });
+      const id = snowflake();
+      const message: StoredMessage = {
+        id,
+        channelId,
+        guildId: guild.id,
+        body: request.body,
+        ephemeral: false,
+        type: 0,
+      };
+      this.stored.set(id, message);
+      thread.messages.push({ ...sent("channel", request.body, false, request.at), id });
+      this.events.emit("thread-message");
+      return reply(200, this.messageObject(message));
+    }
+    reply(404, { message: "404: Not Found", code: 0 });
   }
 }
 
@@ -725,17 +989,53 @@ function sent(
   body: SentMessage["body"],
   ephemeral: boolean,
   at: number,
+  files: AttachedFile[] = [],
 ): SentMessage {
-  return { kind, content: body.content ?? "", embeds: body.embeds ?? [], ephemeral, body, at };
+  return {
+    kind,
+    content: body.content ?? "",
+    embeds: body.embeds ?? [],
+    ephemeral,
+    body,
+    files,
+    at,
+  };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+/**
+ * A request's JSON body, or, for a message with attachments (multipart/form-data), its
+ * payload_json and its files, as Discord reads them.
+ */
+async function parseBody(
+  raw: Buffer,
+  contentType: string | undefined,
+  // biome-ignore lint/suspicious/noExplicitAny: a JSON body as the bot sent it
+): Promise<{ body: any; files: AttachedFile[] }> {
+  if (!raw.length) return { body: undefined, files: [] };
+  if (!contentType?.startsWith("multipart/form-data"))
+    return { body: JSON.parse(raw.toString("utf8")), files: [] };
+  const form = await new Response(raw, { headers: { "content-type": contentType } }).formData();
+  const files: AttachedFile[] = [];
+  for (const [field, value] of form.entries()) {
+    if (typeof value === "string") continue;
+    files.push({
+      field,
+      name: value.name,
+      contentType: value.type,
+      data: Buffer.from(await value.arrayBuffer()),
+    });
+  }
+  const payload = form.get("payload_json");
+  return { body: typeof payload === "string" ? JSON.parse(payload) : {}, files };
 }
 
 /** What Discord would reject in a message body (error code 50035), or undefined when it fits. */
@@ -779,4 +1079,70 @@ export function messageProblems(
   if (mustHaveContent && !body.content && embeds.length === 0)
     problems.content = "Cannot send an empty message";
   return Object.keys(problems).length ? problems : undefined;
+}
+
+/** What Discord would reject in a modal (error code 50035), or undefined when it fits. */
+// biome-ignore lint/suspicious/noExplicitAny: a JSON body as the bot sent it
+function modalProblems(modal: any): Record<string, string> | undefined {
+  const problems: Record<string, string> = {};
+  if (!modal.custom_id || modal.custom_id.length > 100)
+    problems.custom_id = "Must be between 1 and 100 in length.";
+  if (!modal.title || modal.title.length > 45)
+    problems.title = "Must be between 1 and 45 in length.";
+  const components = modal.components ?? [];
+  if (components.length < 1 || components.length > 5)
+    problems.components = "Must be between 1 and 5 in length.";
+  // biome-ignore lint/suspicious/noExplicitAny: a component as the bot sent it
+  components.forEach((component: any, i: number) => {
+    const input = component.type === 18 ? component.component : component.components?.[0];
+    if (component.type === 18 && (!component.label || component.label.length > 45))
+      problems[`components.${i}.label`] = "Must be between 1 and 45 in length.";
+    if (input?.type !== 4 || !input.custom_id)
+      problems[`components.${i}`] = "A label with a text input is expected";
+    if (component.type === 1 && !input?.label)
+      problems[`components.${i}.components.0.label`] = "This field is required";
+  });
+  return Object.keys(problems).length ? problems : undefined;
+}
+
+/**
+ * The data of a slash command interaction: its options (an attachment is resolved, as Discord
+ * sends it), under its subcommand when the name has one ("document add").
+ */
+function commandData(
+  fullName: string,
+  options: Record<string, OptionValue>,
+  focused?: string,
+): { data: object } {
+  const attachments: Record<string, object> = {};
+  const given = Object.entries(options).map(([option, value]) => {
+    if (typeof value === "object") {
+      const id = snowflake();
+      attachments[id] = {
+        id,
+        filename: value.filename,
+        size: value.size,
+        url: value.url,
+        proxy_url: value.url,
+        ...(value.contentType ? { content_type: value.contentType } : {}),
+      };
+      return { name: option, type: 11, value: id };
+    }
+    return {
+      name: option,
+      type: typeof value === "boolean" ? 5 : typeof value === "number" ? 4 : 3,
+      value,
+      ...(option === focused ? { focused: true } : {}),
+    };
+  });
+  const [name, subcommand] = fullName.split(" ");
+  return {
+    data: {
+      id: snowflake(),
+      name,
+      type: 1,
+      options: subcommand ? [{ name: subcommand, type: 1, options: given }] : given,
+      ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
+    },
+  };
 }
