@@ -522,7 +522,7 @@ export class ExtractiveAnswerer {
         stem: stem(word),
         name,
         framing: FRAMING.has(stem(word)),
-        weight: Math.log(10 + (rank ?? this.vectors.words.length)) * (name ? 1.5 : 1),
+        weight: Math.log(10 + (rank ?? this.vectors.count)) * (name ? 1.5 : 1),
         rank: name ? undefined : rank,
       });
     }
