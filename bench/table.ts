@@ -216,7 +216,7 @@ function renderScale(points: ScaleOutput[]): string {
       ]),
     ]),
     "",
-    "What the core would write to disk (JSON.stringify, as HNSWLib.save and LexicalIndex.toJSON do)",
+    "What the core would write to disk (JSON.stringify, as HNSWLib.save does; LexicalIndex.toBuffer)",
     ...points
       .filter((p) => p.kind === "corpus-like")
       .map(
