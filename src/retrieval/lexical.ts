@@ -197,14 +197,25 @@ export class LexicalIndex {
         if (distinct) matched[doc]++;
       }
     }
-    const ranked = touched.map((doc) => ({
-      doc,
-      score: scores[doc] * matched[doc],
-      first: firstTerm[doc],
-    }));
-    for (const doc of touched) matched[doc] = 0;
-    ranked.sort((a, b) => b.score - a.score || a.first - b.first || a.doc - b.doc);
-    return ranked.slice(0, k).map(({ doc, score }) => ({ id: String(doc), score }));
+    for (const doc of touched) scores[doc] *= matched[doc];
+    // Before: a higher score, then an earlier first match, then an earlier chunk.
+    const before = (a: number, b: number) =>
+      scores[a] > scores[b] ||
+      (scores[a] === scores[b] &&
+        (firstTerm[a] < firstTerm[b] || (firstTerm[a] === firstTerm[b] && a < b)));
+    // The k best, kept in order while the touched chunks go by (no sort of them all).
+    const best: number[] = [];
+    for (const doc of touched) {
+      matched[doc] = 0;
+      if (best.length === k && !before(doc, best[k - 1])) continue;
+      let at = best.length === k ? k - 1 : best.length;
+      while (at > 0 && before(doc, best[at - 1])) {
+        best[at] = best[at - 1];
+        at--;
+      }
+      best[at] = doc;
+    }
+    return best.map((doc) => ({ id: String(doc), score: scores[doc] }));
   }
 }
 
