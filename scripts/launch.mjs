@@ -3,7 +3,7 @@
 // Under tsx every start would compile the TypeScript again and load each dependency file by
 // file; the bundle starts in a fraction of that. `node scripts/launch.mjs --build` only builds.
 import { createHash } from "node:crypto";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -100,7 +100,6 @@ if (name === "--build") {
   const dir = await bundle();
   // The program reads its arguments as if it had been started itself.
   process.argv = [process.argv[0], path.join(dir, `${name}.mjs`), ...rest];
-  await mkdir(dir, { recursive: true });
   await import(pathToFileURL(path.join(dir, `${name}.mjs`)).href);
 } else {
   process.stderr.write(
