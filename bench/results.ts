@@ -1,4 +1,5 @@
 import type { ExactComparison } from "./exact.js";
+import type { Floors } from "./floors.js";
 import type { LargeDocumentOutput } from "./largeDocument.js";
 import type { Machine } from "./machine.js";
 import type { QuestionKind } from "./questions.js";
@@ -37,6 +38,8 @@ export interface Results {
   /** One 5 MB plain-text document, in a fresh process. */
   largeDocument: LargeDocumentOutput;
   memory: { botAfterOpenRssMB: number; botPeakRssMB: number; benchPeakRssMB: number };
+  /** Command lines, the burst of /ask, and the floors the targets are compared with. */
+  floors: Floors;
   targets: Target[];
   scale?: ScaleOutput[];
 }

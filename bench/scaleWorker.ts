@@ -83,7 +83,7 @@ async function fileMB(file: string): Promise<number> {
   return (await stat(file)).size / MB;
 }
 
-function jsonSize(make: () => string): string {
+function jsonSize(make: () => { length: number }): string {
   try {
     return `${(make().length / MB).toFixed(1)} MB`;
   } catch (error) {
@@ -224,7 +224,7 @@ serveOnce<ScaleInput, ScaleOutput>(async ({ n, seed, kind, sources, questions, t
   // Last, as it takes memory of its own: what the core's save would have to write.
   const persisted = {
     docstoreJson: kind === "uniform" ? "-" : jsonSize(() => JSON.stringify(Array.from(docs))),
-    lexicalJson: lexical ? jsonSize(() => lexical.toJSON()) : "-",
+    lexicalJson: lexical ? jsonSize(() => lexical.toBuffer()) : "-",
   };
   return {
     n,

@@ -105,13 +105,15 @@ export function renderTable(r: Results): string {
     "",
     `Memory: bot process ${fixed(r.memory.botAfterOpenRssMB)} MB RSS after opening, ${fixed(r.memory.botPeakRssMB)} MB peak; benchmark process ${fixed(r.memory.benchPeakRssMB)} MB peak`,
     "",
-    "Targets",
+    "Targets (the floor: what the same work cannot take less than, measured in this run)",
     columns([
-      ["", "goal", "measured", ""],
+      ["", "goal", "measured", "floor", "ratio", ""],
       ...r.targets.map((t) => [
         t.name,
         t.goal,
         t.value,
+        t.floor,
+        t.ratio,
         t.met === null ? "-" : t.met ? "met" : "MISSED",
       ]),
     ]),
@@ -216,7 +218,7 @@ function renderScale(points: ScaleOutput[]): string {
       ]),
     ]),
     "",
-    "What the core would write to disk (JSON.stringify, as HNSWLib.save and LexicalIndex.toJSON do)",
+    "What the core would write to disk (JSON.stringify, as HNSWLib.save does; LexicalIndex.toBuffer)",
     ...points
       .filter((p) => p.kind === "corpus-like")
       .map(

@@ -1,5 +1,5 @@
 import { ExtractiveAnswerer } from "./answer/extractive.js";
-import { ModelAnswerer } from "./answer/llm.js";
+import type { ModelAnswerer } from "./answer/llm.js";
 import type { CoreConfig } from "./config.js";
 import type { EmbeddingsChoice } from "./embeddings/index.js";
 import type { Progress } from "./index/store.js";
@@ -22,6 +22,10 @@ export async function openAssistant(
     KnowledgeBase.open(config, options),
     ExtractiveAnswerer.create(),
   ]);
-  const model = config.LLM_PROVIDER === "openai" ? ModelAnswerer.create(config) : undefined;
+  // The model's client is imported only when LLM_PROVIDER names one (it takes half a second).
+  const model =
+    config.LLM_PROVIDER === "openai"
+      ? (await import("./answer/llm.js")).ModelAnswerer.create(config)
+      : undefined;
   return { assistant: { config, knowledgeBase, extractive, model }, report };
 }

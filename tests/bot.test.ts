@@ -50,14 +50,17 @@ afterAll(async () => {
 });
 
 describe("/ask", () => {
-  test("is deferred within 3 seconds, then answered with the quote, its citation and its source", async () => {
+  test("is answered in the interaction response itself, with the quote, its citation and its source", async () => {
     const interaction = discord.command("ask", { question: "Who sponsored the resolution?" });
     const ack = await interaction.acknowledged();
-    expect(ack).toMatchObject({ type: 5, ephemeral: false });
+    // One request: the answer is the response (type 4), not a deferral (type 5) and an edit.
+    expect(ack).toMatchObject({ type: 4, ephemeral: false });
     expect(ack.ms).toBeLessThan(3000);
 
     const reply = await interaction.message();
-    expect(reply.kind).toBe("edit");
+    expect(reply.kind).toBe("reply");
+    expect(interaction.messages).toHaveLength(1);
+    expect(interaction.requests).toHaveLength(1);
     const [embed] = reply.embeds;
     expect(embed.title).toBe("Who sponsored the resolution?");
     expect(embed.description).toContain("China-sponsored resolution");
@@ -75,9 +78,9 @@ describe("/ask", () => {
       question: "Which countries co-sponsored the resolution?",
       private: true,
     });
-    expect(await interaction.acknowledged()).toMatchObject({ type: 5, ephemeral: true });
+    expect(await interaction.acknowledged()).toMatchObject({ type: 4, ephemeral: true });
     const reply = await interaction.message();
-    expect(reply.ephemeral).toBe(true);
+    expect(reply).toMatchObject({ kind: "reply", ephemeral: true });
     expect(reply.embeds[0].description).toContain("Belarus, Cuba, Egypt");
   });
 
@@ -85,7 +88,7 @@ describe("/ask", () => {
     const reply = await discord
       .command("ask", { question: "What is the capital of France?" })
       .message();
-    expect(reply.kind).toBe("edit");
+    expect(reply.kind).toBe("reply");
     expect(reply.embeds[0].description).toContain(REFUSAL);
     expect(reply.embeds[0].fields ?? []).toEqual([]);
     expect(JSON.stringify(reply.body)).not.toMatch(/sorry|error/i);
@@ -139,7 +142,7 @@ describe("/ask", () => {
       const reply = await discord
         .command("ask", { question: "Who introduced the draft resolution?" }, { userId })
         .message();
-      expect(reply.kind).toBe("edit");
+      expect(reply.kind).toBe("reply");
     }
     const refused = await discord
       .command("ask", { question: "Who introduced the draft resolution?" }, { userId })
@@ -164,12 +167,12 @@ describe("/ask", () => {
     try {
       const interaction = discord.command("ask", { question: "Who sponsored the resolution?" });
       const apology = await interaction.message();
-      expect(apology).toMatchObject({ kind: "followup", ephemeral: true });
+      // The answer would have been the response: the apology takes its place, privately.
+      expect(apology).toMatchObject({ kind: "reply", ephemeral: true });
+      expect(interaction.messages).toHaveLength(1);
       const errorId = /`([0-9a-f]{8})`/.exec(apology.content)?.[1];
       expect(apology.content).toMatch(/^Sorry, something went wrong/);
       expect(errorId).toBeDefined();
-      // The public "thinking…" message is taken away rather than left hanging.
-      expect(interaction.deleted).toBe(true);
       expect(logged).toHaveBeenCalledWith(
         expect.objectContaining({
           errorId,

@@ -1,6 +1,6 @@
 import type { Assistant } from "../assistant.js";
 import { logger } from "../logger.js";
-import { ModelAnswerError, type OnPartial } from "./llm.js";
+import { ModelAnswerError, type OnPartial } from "./modelErrors.js";
 import { searchQuery } from "./query.js";
 import type { Answer } from "./types.js";
 

@@ -1,5 +1,6 @@
 import { loadWordVectors, type WordVectors } from "../embeddings/wordVectors.js";
 import type { RetrievedChunk } from "../retrieval/hybrid.js";
+import { memo } from "../text/memo.js";
 import { plainInline } from "../text/structure.js";
 import { STOP_WORDS, stem, tokens } from "../text/tokens.js";
 import { cutToClauses, MIN_KEPT_WITH_ANSWER } from "./clauses.js";
@@ -140,6 +141,8 @@ interface Words {
   joined: Set<string>;
   /** Positions of the words in the word vectors. */
   ranks: number[];
+  /** The best cosine of one of the words to a word (by rank), once computed. */
+  closest: Map<number, number>;
 }
 
 interface Candidate {
@@ -161,8 +164,14 @@ interface Scored {
  * and refuses when the retrieved text does not hold what is asked. It never writes anything that
  * is not in the documents.
  */
+/** Texts whose words are kept: units, their headings and single words, of many answers. */
+const WORDS_KEPT = 50_000;
+
 export class ExtractiveAnswerer {
   constructor(private readonly vectors: WordVectors) {}
+
+  /** The content words of a text, their stems and their ranks in the table (read-only, kept). */
+  readonly words: (text: string) => Words = memo((text) => this.wordsNow(text), WORDS_KEPT);
 
   static async create(): Promise<ExtractiveAnswerer> {
     return new ExtractiveAnswerer(await loadWordVectors());
@@ -560,14 +569,14 @@ export class ExtractiveAnswerer {
         stem: stem(word),
         name,
         framing: FRAMING.has(stem(word)),
-        weight: Math.log(10 + (rank ?? this.vectors.words.length)) * (name ? 1.5 : 1),
+        weight: Math.log(10 + (rank ?? this.vectors.count)) * (name ? 1.5 : 1),
         rank: name ? undefined : rank,
       });
     }
     return terms;
   }
 
-  words(text: string): Words {
+  private wordsNow(text: string): Words {
     const content = tokens(text).filter((token) => !STOP_WORDS.has(token.word));
     const stems = content
       .filter((token) => !token.capitalized || token.first)
@@ -576,7 +585,7 @@ export class ExtractiveAnswerer {
     const ranks = words.flatMap((word) => this.vectors.rank(word) ?? []);
     const all = tokens(text);
     const joined = new Set(all.slice(1).map((token, i) => all[i].word + token.word));
-    return { words, stems: new Set(stems), joined, ranks };
+    return { words, stems: new Set(stems), joined, ranks, closest: new Map() };
   }
 
   /** 1 when the words have the term's word, else the best cosine similarity of one of them to it. */
@@ -588,8 +597,12 @@ export class ExtractiveAnswerer {
     )
       return 1;
     if (term.rank === undefined) return 0;
-    let best = 0;
-    for (const rank of words.ranks) best = Math.max(best, this.vectors.cosine(term.rank, rank));
+    let best = words.closest.get(term.rank);
+    if (best === undefined) {
+      best = 0;
+      for (const rank of words.ranks) best = Math.max(best, this.vectors.cosine(term.rank, rank));
+      words.closest.set(term.rank, best);
+    }
     return best;
   }
 }

@@ -1,5 +1,6 @@
 import model from "wink-eng-lite-web-model";
 import winkNLP from "wink-nlp";
+import { memo } from "../text/memo.js";
 
 /** A word of a tagged text, with its offsets into that text. */
 export interface Tagged {
@@ -28,8 +29,16 @@ function load() {
   return nlp;
 }
 
-/** Parts of speech and entities of a short text (a sentence), with offsets into it. */
-export function tag(text: string): { words: Tagged[]; entities: Entity[] } {
+/** Texts whose tags are kept: the units of many answers' retrieved chunks. */
+const TAGGED_KEPT = 20_000;
+
+/**
+ * Parts of speech and entities of a short text (a sentence), with offsets into it. The same
+ * units come back question after question: their tags are kept (read-only).
+ */
+export const tag = memo(tagNow, TAGGED_KEPT);
+
+function tagNow(text: string): { words: Tagged[]; entities: Entity[] } {
   const engine = load();
   const its = engine.its;
   const doc = engine.readDoc(text);

@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigError } from "../config.js";
-import { EmbeddingsUnavailableError } from "../embeddings/openai.js";
+import { EmbeddingsUnavailableError } from "../embeddings/errors.js";
 import { HistoryUnavailableError } from "../history/index.js";
 import { NoDocumentsError } from "../knowledgeBase.js";
 import { logger } from "../logger.js";

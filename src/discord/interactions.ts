@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Interaction, MessageFlags, type RepliableInteraction } from "discord.js";
-import { EmbeddingsUnavailableError } from "../embeddings/openai.js";
+import { EmbeddingsUnavailableError } from "../embeddings/errors.js";
 import { logger } from "../logger.js";
 import type { CommandContext } from "./command.js";
 import { handleAnswerComponent } from "./feedback.js";

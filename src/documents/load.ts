@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { htmlToMarkdown } from "./html.js";
 import { extractMetadata, markdownHeading } from "./metadata.js";
 
 export interface SourceDocument {
@@ -74,15 +73,17 @@ function decode(bytes: Buffer): string {
 export const PROVENANCE = /^<!--[^\n]*-->\n+/;
 
 /** A file's readable text, as it is indexed: HTML as Markdown, line ends and BOM normalized. */
-export function readable(
+export async function readable(
   raw: string,
   extension: string,
-): { text: string; heading?: string; format: SourceDocument["format"] } {
+): Promise<{ text: string; heading?: string; format: SourceDocument["format"] }> {
   const normalized = raw
     .replace(/^\uFEFF/, "")
     .replace(/\r\n?/g, "\n")
     .replace(PROVENANCE, "");
   if (extension === ".html" || extension === ".htm") {
+    // The HTML converter (a DOM) is loaded only where there is HTML to convert.
+    const { htmlToMarkdown } = await import("./html.js");
     const { markdown, title } = htmlToMarkdown(normalized);
     return { text: markdown, heading: title, format: "markdown" };
   }
@@ -107,7 +108,7 @@ async function loadDocument(docsDir: string, source: string, maxBytes: number) {
     );
   }
   const bytes = await readFile(full);
-  const { text, heading, format } = readable(decode(bytes), extension);
+  const { text, heading, format } = await readable(decode(bytes), extension);
   if (text.trim().length === 0) throw new SkipError("empty: the file has no text");
   const id = source.split(path.sep).join("/");
   const hash = createHash("sha256").update(bytes).digest("hex");

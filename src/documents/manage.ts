@@ -55,10 +55,11 @@ function stemFor(raw: RawDocument, extracted: ExtractedDocument): string {
 }
 
 /** What is written to the library: where it came from, on the first line, then the text. */
-function savedContent(extracted: ExtractedDocument, origin: string): string {
+async function savedContent(extracted: ExtractedDocument, origin: string): Promise<string> {
   const { title, text } = extracted;
   const heading =
-    !title || readable(text, extracted.format === "markdown" ? ".md" : ".txt").heading === title
+    !title ||
+    (await readable(text, extracted.format === "markdown" ? ".md" : ".txt")).heading === title
       ? ""
       : extracted.format === "markdown"
         ? `# ${title}\n\n`
@@ -85,7 +86,7 @@ export async function addDocument(
   const extracted = await runExtract(raw);
   const extension = extracted.format === "markdown" ? ".md" : ".txt";
   const fileName = safeFileName(stemFor(raw, extracted), extension);
-  const content = savedContent(extracted, origin);
+  const content = await savedContent(extracted, origin);
   const size = Buffer.byteLength(content);
   if (size > config.MAX_DOCUMENT_BYTES) {
     throw new DocumentError(
@@ -93,7 +94,7 @@ export async function addDocument(
     );
   }
   const { docsDir } = libraryFolders(config, library);
-  const text = readable(content, extension).text;
+  const text = (await readable(content, extension)).text;
   const final = path.join(docsDir, fileName);
   let status: AddResult["status"] = "added";
   let existing: string | undefined;

@@ -1,7 +1,6 @@
 import type { Embeddings } from "@langchain/core/embeddings";
 import { type CoreConfig, openAIEndpoint } from "../config.js";
 import { LocalEmbeddings } from "./local.js";
-import { BoundedOpenAIEmbeddings } from "./openai.js";
 
 export interface EmbeddingsChoice {
   embeddings: Embeddings;
@@ -9,7 +8,10 @@ export interface EmbeddingsChoice {
   model: string;
 }
 
-/** The embedding provider chosen by EMBEDDINGS. */
+/**
+ * The embedding provider chosen by EMBEDDINGS. The OpenAI client is imported only when chosen: it
+ * takes half a second to load, which the command line would pay for every question.
+ */
 export async function createEmbeddings(config: CoreConfig): Promise<EmbeddingsChoice> {
   switch (config.EMBEDDINGS) {
     case "local":
@@ -18,7 +20,8 @@ export async function createEmbeddings(config: CoreConfig): Promise<EmbeddingsCh
         provider: "local",
         model: LocalEmbeddings.model,
       };
-    case "openai":
+    case "openai": {
+      const { BoundedOpenAIEmbeddings } = await import("./openai.js");
       return {
         embeddings: new BoundedOpenAIEmbeddings(
           { ...openAIEndpoint(config), model: config.EMBEDDINGS_MODEL },
@@ -27,5 +30,6 @@ export async function createEmbeddings(config: CoreConfig): Promise<EmbeddingsCh
         provider: "openai",
         model: config.EMBEDDINGS_MODEL,
       };
+    }
   }
 }

@@ -25,11 +25,12 @@ export class LocalEmbeddings extends Embeddings {
   static async create(params?: EmbeddingsParams): Promise<LocalEmbeddings> {
     const vectors = await loadWordVectors();
     // The vocabulary is in frequency order; Zipf's law turns a rank into a probability.
-    const harmonic = Math.log(vectors.words.length) + 0.5772;
-    const weights = Float32Array.from(vectors.words, (_, rank) => {
+    const harmonic = Math.log(vectors.count) + 0.5772;
+    const weights = new Float32Array(vectors.count);
+    for (let rank = 0; rank < vectors.count; rank++) {
       const probability = 1 / ((rank + 1) * harmonic);
-      return SIF_A / (SIF_A + probability);
-    });
+      weights[rank] = SIF_A / (SIF_A + probability);
+    }
     return new LocalEmbeddings(vectors, weights, params);
   }
 

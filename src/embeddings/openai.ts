@@ -1,11 +1,8 @@
 import { OpenAIClient, OpenAIEmbeddings } from "@langchain/openai";
 import { abortable } from "../abortable.js";
+import { EmbeddingsUnavailableError } from "./errors.js";
 
-/** The embedding endpoint failed or did not answer in time: said in words for the person. */
-export class EmbeddingsUnavailableError extends Error {
-  // Named, so that a build thread's error comes back as this class (see runBuild).
-  override name = "EmbeddingsUnavailableError";
-}
+export { EmbeddingsUnavailableError };
 
 /**
  * OpenAI-compatible embeddings with one bound on each call, retries included, as the chat model

@@ -5,9 +5,10 @@ import type { SourceDocument } from "../documents/load.js";
 /**
  * Bumped whenever the layout of a persisted index changes (4: document ids keep their extension,
  * chunks are stored as JSON lines, and chunks carry their format and headings; 2 and 3 were used
- * for some of these changes alone).
+ * for some of these changes alone; 5: the BM25 index is lexical.bin, typed arrays, no longer
+ * MiniSearch's JSON).
  */
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 5;
 export const MANIFEST_FILE = "manifest.json";
 
 export interface IndexSettings {

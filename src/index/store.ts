@@ -81,7 +81,7 @@ export type Progress = (phase: "split" | "embed" | "index", done: number, total:
 
 const CURRENT = "current";
 const BUILDS = "builds";
-const LEXICAL_FILE = "lexical.json";
+const LEXICAL_FILE = "lexical.bin";
 const VECTORS_FILE = "hnswlib.index";
 // One chunk per line, in label order, so that loading can let the event loop run between lines.
 const CHUNKS_FILE = "chunks.jsonl";
@@ -198,7 +198,7 @@ export async function buildIndex(
       path.join(buildDir, CHUNKS_FILE),
       chunks.map((chunk) => JSON.stringify(chunk)).join("\n"),
     );
-    await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toJSON());
+    await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toBuffer());
     await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
     await makeCurrent(indexDir, name);
   } catch (error) {
@@ -284,6 +284,6 @@ export async function loadIndex(indexDir: string, embeddings: EmbeddingsInterfac
       slice = performance.now();
     }
   }
-  const lexical = await LexicalIndex.load(await readFile(path.join(dir, LEXICAL_FILE), "utf8"));
+  const lexical = await LexicalIndex.load(await readFile(path.join(dir, LEXICAL_FILE)));
   return { manifest, vectors, lexical };
 }

@@ -1,4 +1,4 @@
-import MiniSearch from "minisearch";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { STOP_WORDS, stem, wordsWithParts } from "../text/tokens.js";
 
 interface Indexed {
@@ -6,37 +6,220 @@ interface Indexed {
   text: string;
 }
 
-const options = {
-  fields: ["text"],
-  tokenize: (text: string) => wordsWithParts(text),
-  processTerm: (term: string) => (STOP_WORDS.has(term) ? null : stem(term)),
-};
+/**
+ * BM25+ as MiniSearch 7 scores it (which this index replaced, with the same rankings): k1, b, and
+ * the lower bound d that a matching term adds whatever the length of the text.
+ */
+const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
+/** Chunks indexed between two turns of the event loop, for a build on a thread that also serves. */
+const BUILD_SLICE = 256;
+// 1: header, terms, then the typed arrays (see toBuffer).
+const FORMAT = 1;
 
-/** A BM25 index over the chunks (MiniSearch: an inverted index built once, persisted as JSON). */
+/** The searchable terms of a text: its words, stop words left out, stemmed. */
+function termsOf(text: string): string[] {
+  const terms: string[] = [];
+  for (const word of wordsWithParts(text)) {
+    const term = STOP_WORDS.has(word) ? "" : stem(word);
+    if (term) terms.push(term);
+  }
+  return terms;
+}
+
+/** The parts of the index, typed arrays that are written and read as they are. */
+interface Postings {
+  documents: number;
+  /** Average length of the texts, in distinct words, averaged one text at a time (as MiniSearch). */
+  averageLength: number;
+  /** Distinct words of each text, stop words included (the length BM25 normalises by). */
+  lengths: Uint32Array;
+  /** Where each term's postings start in docs and counts; one more entry than terms. */
+  starts: Uint32Array;
+  /** The texts (by position) that hold each term, in increasing order. */
+  docs: Uint32Array;
+  /** How often the term occurs in that text. */
+  counts: Uint32Array;
+}
+
+/**
+ * A BM25 index over the chunks: an inverted index in typed arrays (the term list, then for each
+ * term the chunks that hold it and how often), built in one pass, persisted as those arrays and
+ * searched with one score per chunk. Chunk ids are their positions (the vector store's labels).
+ */
 export class LexicalIndex {
-  private constructor(private readonly search: MiniSearch<Indexed>) {}
+  private readonly terms = new Map<string, number>();
+  /** Scores of the current query, per chunk; reused, only the chunks touched are reset. */
+  private readonly scores: Float64Array;
+  private readonly matched: Uint16Array;
+  private readonly firstTerm: Int32Array;
 
-  /** Indexes the chunks a batch at a time, letting the event loop run in between. */
+  private constructor(
+    termList: string[],
+    private readonly postings: Postings,
+  ) {
+    for (const [i, term] of termList.entries()) this.terms.set(term, i);
+    this.scores = new Float64Array(postings.documents);
+    this.matched = new Uint16Array(postings.documents);
+    this.firstTerm = new Int32Array(postings.documents);
+  }
+
+  /** Indexes the chunks (ids are their positions), letting the event loop run now and then. */
   static async build(chunks: Indexed[]): Promise<LexicalIndex> {
-    const search = new MiniSearch<Indexed>(options);
-    await search.addAllAsync(chunks, { chunkSize: 256 });
-    return new LexicalIndex(search);
+    const termIds = new Map<string, number>();
+    const perTerm: number[][] = [];
+    const lengths = new Uint32Array(chunks.length);
+    let averageLength = 0;
+    let total = 0;
+    for (const [doc, chunk] of chunks.entries()) {
+      if (chunk.id !== String(doc)) throw new Error("lexical ids must be the chunks' positions");
+      const words = wordsWithParts(chunk.text);
+      lengths[doc] = new Set(words).size;
+      // Updated one text at a time, as MiniSearch does: the same average to the last bit.
+      averageLength = (averageLength * doc + lengths[doc]) / (doc + 1);
+      const counts = new Map<number, number>();
+      for (const word of words) {
+        const term = STOP_WORDS.has(word) ? "" : stem(word);
+        if (!term) continue;
+        let id = termIds.get(term);
+        if (id === undefined) {
+          id = perTerm.length;
+          termIds.set(term, id);
+          perTerm.push([]);
+        }
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      for (const [id, count] of counts) perTerm[id].push(doc, count);
+      total += counts.size;
+      if (doc % BUILD_SLICE === BUILD_SLICE - 1) await yieldToEventLoop();
+    }
+    const starts = new Uint32Array(perTerm.length + 1);
+    const docs = new Uint32Array(total);
+    const counts = new Uint32Array(total);
+    let at = 0;
+    for (const [id, list] of perTerm.entries()) {
+      starts[id] = at;
+      for (let i = 0; i < list.length; i += 2, at++) {
+        docs[at] = list[i];
+        counts[at] = list[i + 1];
+      }
+    }
+    starts[perTerm.length] = at;
+    const postings = { documents: chunks.length, averageLength, lengths, starts, docs, counts };
+    return new LexicalIndex([...termIds.keys()], postings);
   }
 
-  /** Reads a persisted index, letting the event loop run now and then. */
-  static async load(json: string): Promise<LexicalIndex> {
-    return new LexicalIndex(await MiniSearch.loadJSONAsync<Indexed>(json, options));
+  /** Reads an index written by toBuffer. */
+  static async load(buffer: Buffer): Promise<LexicalIndex> {
+    const headerLength = buffer.readUInt32LE(0);
+    const header = JSON.parse(buffer.toString("utf8", 4, 4 + headerLength));
+    if (header.format !== FORMAT) throw new Error("unknown lexical index format");
+    const { documents, averageLength, terms, postings, termBytes } = header as {
+      documents: number;
+      averageLength: number;
+      terms: number;
+      postings: number;
+      termBytes: number;
+    };
+    // Typed arrays need their offset aligned: copied once into a buffer of their own if not.
+    const bytes = buffer.byteOffset % 4 === 0 ? buffer : Buffer.from(buffer);
+    let at = bytes.byteOffset + aligned(4 + headerLength);
+    const take = (length: number) => {
+      const view = new Uint32Array(bytes.buffer, at, length);
+      at += length * 4;
+      return view;
+    };
+    const lengths = take(documents);
+    const starts = take(terms + 1);
+    const docs = take(postings);
+    const counts = take(postings);
+    const termList =
+      terms === 0
+        ? []
+        : bytes
+            .toString("utf8", at - bytes.byteOffset, at - bytes.byteOffset + termBytes)
+            .split("\n");
+    if (termList.length !== terms) throw new Error("truncated lexical index");
+    return new LexicalIndex(termList, { documents, averageLength, lengths, starts, docs, counts });
   }
 
-  toJSON(): string {
-    return JSON.stringify(this.search);
+  /** The index as bytes: a JSON header, the typed arrays, then the terms, one a line. */
+  toBuffer(): Buffer {
+    const { documents, averageLength, lengths, starts, docs, counts } = this.postings;
+    const terms = Buffer.from([...this.terms.keys()].join("\n"));
+    const header = Buffer.from(
+      JSON.stringify({
+        format: FORMAT,
+        documents,
+        averageLength,
+        terms: this.terms.size,
+        postings: docs.length,
+        termBytes: terms.length,
+      }),
+    );
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(header.length, 0);
+    const arrays = [lengths, starts, docs, counts].map((array) =>
+      Buffer.from(array.buffer, array.byteOffset, array.byteLength),
+    );
+    const padding = Buffer.alloc(aligned(4 + header.length) - 4 - header.length);
+    return Buffer.concat([length, header, padding, ...arrays, terms]);
   }
 
-  /** Chunk ids with their BM25 scores, best first. */
+  /**
+   * Chunk ids with their BM25 scores, best first, as MiniSearch ranked them: each query term
+   * (repeated ones count again) adds its score, the sum is multiplied by the number of distinct
+   * terms matched, and ties keep the order in which chunks were first matched.
+   */
   query(text: string, k: number): { id: string; score: number }[] {
-    return this.search
-      .search(text, { combineWith: "OR" })
-      .slice(0, k)
-      .map((hit) => ({ id: String(hit.id), score: hit.score }));
+    const { documents, averageLength, lengths, starts, docs, counts } = this.postings;
+    const { scores, matched, firstTerm } = this;
+    const touched: number[] = [];
+    const seen = new Set<string>();
+    for (const [position, term] of termsOf(text).entries()) {
+      const id = this.terms.get(term);
+      const distinct = !seen.has(term);
+      seen.add(term);
+      if (id === undefined) continue;
+      const from = starts[id];
+      const to = starts[id + 1];
+      const holding = to - from;
+      const idf = Math.log(1 + (documents - holding + 0.5) / (holding + 0.5));
+      for (let p = from; p < to; p++) {
+        const doc = docs[p];
+        const tf = counts[p];
+        const norm = BM25.k * (1 - BM25.b + (BM25.b * lengths[doc]) / averageLength);
+        const score = idf * (BM25.d + (tf * (BM25.k + 1)) / (tf + norm));
+        if (matched[doc] === 0) {
+          touched.push(doc);
+          firstTerm[doc] = position;
+          scores[doc] = score;
+        } else scores[doc] += score;
+        if (distinct) matched[doc]++;
+      }
+    }
+    for (const doc of touched) scores[doc] *= matched[doc];
+    // Before: a higher score, then an earlier first match, then an earlier chunk.
+    const before = (a: number, b: number) =>
+      scores[a] > scores[b] ||
+      (scores[a] === scores[b] &&
+        (firstTerm[a] < firstTerm[b] || (firstTerm[a] === firstTerm[b] && a < b)));
+    // The k best, kept in order while the touched chunks go by (no sort of them all).
+    const best: number[] = [];
+    for (const doc of touched) {
+      matched[doc] = 0;
+      if (best.length === k && !before(doc, best[k - 1])) continue;
+      let at = best.length === k ? k - 1 : best.length;
+      while (at > 0 && before(doc, best[at - 1])) {
+        best[at] = best[at - 1];
+        at--;
+      }
+      best[at] = doc;
+    }
+    return best.map((doc) => ({ id: String(doc), score: scores[doc] }));
   }
+}
+
+/** The next multiple of 4: where a 32-bit array may start. */
+function aligned(offset: number): number {
+  return Math.ceil(offset / 4) * 4;
 }

@@ -12,12 +12,43 @@ export interface Token {
   first: boolean;
 }
 
+const LOWER = 1;
+const CAPITALIZED = 2;
+
+/**
+ * Most words are ASCII letters and digits with at most a capital first: these are told apart
+ * without the Unicode regular expressions (most of the time of tokenizing). LOWER or CAPITALIZED
+ * for such a word, 0 for any other (a capital inside, a separator, a letter beyond ASCII).
+ */
+function plainAscii(raw: string): number {
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    const lower = code >= 97 && code <= 122;
+    const digit = code >= 48 && code <= 57;
+    if (lower || digit) continue;
+    if (i === 0 && code >= 65 && code <= 90) continue;
+    return 0;
+  }
+  const code = raw.charCodeAt(0);
+  return code >= 65 && code <= 90 ? CAPITALIZED : LOWER;
+}
+
 /** The words of a text; a compound ("China-sponsored") is followed by its parts, so that "sponsored" finds it. */
 export function tokens(text: string): Token[] {
   const out: Token[] = [];
   let first = true;
   for (const raw of text.match(WORD) ?? []) {
-    out.push({ word: raw.toLowerCase(), capitalized: /\p{Lu}/u.test(raw), first });
+    const plain = plainAscii(raw);
+    out.push({
+      word: raw.toLowerCase(),
+      capitalized: plain ? plain === CAPITALIZED : /\p{Lu}/u.test(raw),
+      first,
+    });
+    // A plain word (ASCII letters and digits, at most a capital first) has no parts.
+    if (plain) {
+      first = false;
+      continue;
+    }
     // Parts of a compound ("China-sponsored") or of an identifier ("unorderedList", "ws_no_utf")
     // are words of their own too.
     const parts = raw.split(/['’_-]|(?<=\p{Ll})(?=\p{Lu})/u);
