@@ -11,6 +11,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 // which loads WebCrypto (50 ms on an idle machine, 200 ms on a busy one) for nothing.
 const require = createRequire(import.meta.url);
 const { createHash } = require("node:crypto");
+/** node:crypto's functions and classes, but WebCrypto's, whose getters load what is avoided here. */
+const CRYPTO_EXPORTS = Object.keys(require("node:crypto")).filter(
+  (name) => !["webcrypto", "subtle", "getRandomValues"].includes(name),
+);
 /** The same for the bundle: its imports of node:crypto get the functions through require(). */
 const cryptoByRequire = {
   name: "crypto-by-require",
@@ -24,7 +28,7 @@ const cryptoByRequire = {
       contents: `import { createRequire } from "node:module";
 const crypto = createRequire(import.meta.url)("node:crypto");
 export default crypto;
-export const { createHash, randomUUID } = crypto;`,
+export const { ${CRYPTO_EXPORTS.join(", ")} } = crypto;`,
       loader: "js",
     }));
   },
