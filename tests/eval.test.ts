@@ -8,15 +8,15 @@ import { type Outcome, type Summary, summarize } from "../eval/score.js";
 // (README, "Answer quality"), so that a change that makes answers worse fails here. Issue 8's
 // targets are higher (97% answerable, 95% refusals, 90% direct exact match) and not met yet;
 // raise these floors as the answerer improves, never lower them to let a change through.
-/** Answerable questions answered with every expected string and none forbidden (today 66.7%). */
-const MIN_ANSWERABLE = 0.64;
-/** Questions the documents do not answer that are refused: refusal recall (today 94.5%). */
-const MIN_REFUSED = 0.92;
-/** Refusals that were right to refuse: refusal precision (today 74.3%). */
-const MIN_REFUSAL_PRECISION = 0.72;
-/** Who / when / which... answers that start with the expected span in bold (today 54.1%). */
-const MIN_DIRECT_EXACT = 0.52;
-/** Characters of the median answer: members read the first line (today 213). */
+/** Answerable questions answered with every expected string and none forbidden (today 72.2%). */
+const MIN_ANSWERABLE = 0.7;
+/** Questions the documents do not answer that are refused: refusal recall (today 98.2%). */
+const MIN_REFUSED = 0.96;
+/** Refusals that were right to refuse: refusal precision (today 81.8%). */
+const MIN_REFUSAL_PRECISION = 0.79;
+/** Who / when / which... answers that start with the expected span in bold (today 58.1%). */
+const MIN_DIRECT_EXACT = 0.56;
+/** Characters of the median answer: members read the first line (today 218). */
 const MAX_MEDIAN_LENGTH = 300;
 
 let opened: EvalAssistant;
