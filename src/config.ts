@@ -61,6 +61,13 @@ const coreSchema = z.object({
     .optional(),
   OPENAI_API_KEY: optionalText,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  STORE: z.enum(["local", "postgres"]).default("local"),
+  DATABASE_URL: z
+    .url({
+      protocol: /^postgres(ql)?$/,
+      error: "must be a postgres:// URL, such as postgres://user:password@localhost:5432/docsbot",
+    })
+    .optional(),
 });
 
 export type CoreConfig = z.infer<typeof coreSchema> & { docsDir: string; indexDir: string };
@@ -85,6 +92,11 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
   if (parsed.CHUNK_OVERLAP >= parsed.CHUNK_SIZE) {
     throw new ConfigError(
       `Invalid configuration:\n  CHUNK_OVERLAP: must be smaller than CHUNK_SIZE (${parsed.CHUNK_SIZE})\nSee .env.example.`,
+    );
+  }
+  if (parsed.STORE === "postgres" && !parsed.DATABASE_URL) {
+    throw new ConfigError(
+      "Invalid configuration:\n  DATABASE_URL: required when STORE=postgres, such as postgres://user:password@localhost:5432/docsbot\nSee .env.example.",
     );
   }
   const usesOpenAI = parsed.LLM_PROVIDER === "openai" || parsed.EMBEDDINGS === "openai";

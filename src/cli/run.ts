@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigError } from "../config.js";
 import { EmbeddingsUnavailableError } from "../embeddings/openai.js";
+import { DatabaseUnavailableError, StoreMismatchError } from "../index/errors.js";
 import { NoDocumentsError } from "../knowledgeBase.js";
 import { logger } from "../logger.js";
 
@@ -46,7 +47,9 @@ export function runCli(main: () => Promise<void>, usage = ""): void {
     if (
       error instanceof ConfigError ||
       error instanceof NoDocumentsError ||
-      error instanceof EmbeddingsUnavailableError
+      error instanceof EmbeddingsUnavailableError ||
+      error instanceof DatabaseUnavailableError ||
+      error instanceof StoreMismatchError
     ) {
       process.stderr.write(`${error.message}\n`);
     } else {

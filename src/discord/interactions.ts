@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type ChatInputCommandInteraction, type Interaction, MessageFlags } from "discord.js";
 import { EmbeddingsUnavailableError } from "../embeddings/openai.js";
+import { DatabaseUnavailableError } from "../index/errors.js";
 import { logger } from "../logger.js";
 import type { CommandContext } from "./command.js";
 
@@ -45,6 +46,17 @@ export async function handleInteraction(
       await tellPrivately(
         interaction,
         `${error.message} Your question could not be searched: try again in a while, or tell a moderator.`,
+      ).catch((tellError: unknown) =>
+        logger.error({ err: tellError }, "could not tell the user about the error"),
+      );
+      return;
+    }
+    if (error instanceof DatabaseUnavailableError) {
+      // The database (STORE=postgres) is down or out of reach: the pool reconnects by itself.
+      logger.warn({ err: error, command: interaction.commandName }, "database unavailable");
+      await tellPrivately(
+        interaction,
+        "Sorry, I cannot reach my documents right now. Try again in a minute.",
       ).catch((tellError: unknown) =>
         logger.error({ err: tellError }, "could not tell the user about the error"),
       );

@@ -78,6 +78,7 @@ export async function startBot(config: BotConfig, client = createClient(config))
         new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref()),
       ]);
       await client.destroy();
+      await assistant.knowledgeBase.close();
     },
   };
 }

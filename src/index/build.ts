@@ -33,7 +33,10 @@ export interface BuildOutcome {
   skipped: SkippedFile[];
 }
 
-async function indexSettings(config: CoreConfig, choice: EmbeddingsChoice): Promise<IndexSettings> {
+export async function indexSettings(
+  config: CoreConfig,
+  choice: EmbeddingsChoice,
+): Promise<IndexSettings> {
   const dimensions = (await choice.embeddings.embedQuery("dimensions")).length;
   return {
     embeddings: { provider: choice.provider, model: choice.model, dimensions },

@@ -1,0 +1,104 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { vector } from "@electric-sql/pglite-pgvector";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+// Every pool that connects at once: a bot's or a command's (4 each), two bot processes, the test's.
+const MAX_CONNECTIONS = 32;
+
+export interface TestDatabase {
+  url: string;
+  port: number;
+  /** Stops serving (the data stays): clients get connection errors until start() again. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * An empty database with pgvector, made once by the global setup (creating one takes about 10 s
+ * on a loaded machine; loading this copy, 2 s).
+ */
+const TEMPLATE = path.join(tmpdir(), "docs-qa-bot-pglite-template.tar");
+
+export async function writeTemplate(): Promise<void> {
+  const db = await PGlite.create({ extensions: { vector } });
+  await db.exec("CREATE EXTENSION IF NOT EXISTS vector");
+  const dump = await db.dumpDataDir("none");
+  await writeFile(TEMPLATE, Buffer.from(await dump.arrayBuffer()));
+  await db.close();
+}
+
+/**
+ * An empty PostgreSQL with pgvector, served on 127.0.0.1 by PGlite: a real wire-protocol server
+ * that `pg` connects to as to any other, installed from npm.
+ */
+export async function startDatabase(): Promise<TestDatabase> {
+  const template = await readFile(TEMPLATE).then(
+    (bytes) => new Blob([bytes]),
+    () => undefined,
+  );
+  const db = await PGlite.create({
+    extensions: { vector },
+    ...(template ? { loadDataDir: template } : {}),
+  });
+  let server = new PGLiteSocketServer({
+    db,
+    port: 0,
+    host: "127.0.0.1",
+    maxConnections: MAX_CONNECTIONS,
+  });
+  await server.start();
+  const port = (server as unknown as { server: import("node:net").Server }).server.address() as {
+    port: number;
+  };
+  const url = `postgres://postgres@127.0.0.1:${port.port}/postgres`;
+  return {
+    url,
+    port: port.port,
+    pause: () => server.stop(),
+    async resume() {
+      server = new PGLiteSocketServer({
+        db,
+        port: port.port,
+        host: "127.0.0.1",
+        maxConnections: MAX_CONNECTIONS,
+      });
+      await server.start();
+    },
+    async stop() {
+      await server.stop().catch(() => {});
+      await db.close();
+    },
+  };
+}
+
+/** Which store the tests that run against both use: TEST_STORE=postgres (a vitest project) or local. */
+export const TEST_STORE = process.env.TEST_STORE === "postgres" ? "postgres" : "local";
+
+const databases = new Map<string, TestDatabase>();
+
+/**
+ * The variables that point a DATA_DIR's bot or command at its store: with TEST_STORE=postgres,
+ * a database of its own (started with the DATA_DIR, see tempDataDir), else none.
+ */
+export function storeEnv(dataDir: string | undefined): Record<string, string> {
+  const database = dataDir ? databases.get(dataDir) : undefined;
+  return database ? { STORE: "postgres", DATABASE_URL: database.url } : {};
+}
+
+/** Starts the DATA_DIR's database when the tests run against PostgreSQL. */
+export async function databaseFor(dataDir: string): Promise<TestDatabase | undefined> {
+  if (TEST_STORE !== "postgres") return undefined;
+  const database = await startDatabase();
+  databases.set(dataDir, database);
+  return database;
+}
+
+export async function stopDatabaseOf(dataDir: string): Promise<void> {
+  const database = databases.get(dataDir);
+  databases.delete(dataDir);
+  await database?.stop();
+}
