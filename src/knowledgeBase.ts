@@ -179,7 +179,13 @@ export class KnowledgeBase {
       }
       this.swap(library, opened.index);
       await commit?.();
-      return report({ ...opened, outcome: { ...opened.outcome, previous } }, started);
+      return report(
+        {
+          ...opened,
+          outcome: { ...opened.outcome, previous: opened.outcome.previous ?? previous },
+        },
+        started,
+      );
     });
     const settled = run.then(
       () => {},

@@ -102,3 +102,8 @@ export async function stopDatabaseOf(dataDir: string): Promise<void> {
   databases.delete(dataDir);
   await database?.stop();
 }
+
+/** The database a DATA_DIR's tests use, to stop and restart it. */
+export function databaseOf(dataDir: string): TestDatabase | undefined {
+  return databases.get(dataDir);
+}

@@ -72,17 +72,20 @@ export async function prepareSchema(
   embeddings: IndexSettings["embeddings"],
   reset = false,
 ): Promise<void> {
-  const client = await pool.connect();
+  const client = await connect(pool);
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     try {
       await client.query("CREATE EXTENSION IF NOT EXISTS vector");
       await client.query("CREATE TABLE IF NOT EXISTS docsbot_schema (version integer NOT NULL)");
-      const { rows } = await client.query<{ version: number | null }>(
-        "SELECT max(version) AS version FROM docsbot_schema",
-      );
-      for (let version = (rows[0].version ?? 0) + 1; version <= MIGRATIONS.length; version++) {
+      for (let version = 1; version <= MIGRATIONS.length; version++) {
         await transaction(client, async () => {
+          // Read again in the transaction: a server that cannot hold advisory locks apart (one
+          // session for every client, as PGlite) still applies each version once.
+          const { rows } = await client.query<{ version: number | null }>(
+            "SELECT max(version) AS version FROM docsbot_schema",
+          );
+          if ((rows[0].version ?? 0) >= version) return;
           await client.query(MIGRATIONS[version - 1]);
           await client.query("INSERT INTO docsbot_schema (version) VALUES ($1)", [version]);
         });
@@ -101,22 +104,22 @@ async function ensureSettings(
   embeddings: IndexSettings["embeddings"],
   reset: boolean,
 ): Promise<void> {
-  const { rows } = await client.query<IndexSettings["embeddings"]>(
-    "SELECT provider, model, dimensions FROM docsbot_settings",
-  );
-  const recorded = rows[0];
-  const same =
-    recorded &&
-    recorded.provider === embeddings.provider &&
-    recorded.model === embeddings.model &&
-    recorded.dimensions === embeddings.dimensions;
-  if (same && !reset) return;
-  if (recorded && !same && !reset) {
-    throw new StoreMismatchError(
-      `The database in DATABASE_URL holds vectors of ${describe(recorded)}, but the bot is set to ${describe(embeddings)} (EMBEDDINGS, EMBEDDINGS_MODEL). Run \`${REBUILD_COMMAND}\` to embed every document again with the new settings, or set them back.`,
-    );
-  }
   await transaction(client, async () => {
+    const { rows } = await client.query<IndexSettings["embeddings"]>(
+      "SELECT provider, model, dimensions FROM docsbot_settings",
+    );
+    const recorded = rows[0];
+    const same =
+      recorded &&
+      recorded.provider === embeddings.provider &&
+      recorded.model === embeddings.model &&
+      recorded.dimensions === embeddings.dimensions;
+    if (same && !reset) return;
+    if (recorded && !same && !reset) {
+      throw new StoreMismatchError(
+        `The database in DATABASE_URL holds vectors of ${describe(recorded)}, but the bot is set to ${describe(embeddings)} (EMBEDDINGS, EMBEDDINGS_MODEL). Run \`${REBUILD_COMMAND}\` to embed every document again with the new settings, or set them back.`,
+      );
+    }
     await client.query("DROP TABLE IF EXISTS docsbot_chunks");
     await client.query("DELETE FROM docsbot_documents");
     await client.query("UPDATE docsbot_libraries SET changed_at = clock_timestamp()");
@@ -131,6 +134,22 @@ async function ensureSettings(
 
 function describe({ provider, model, dimensions }: IndexSettings["embeddings"]): string {
   return `${provider}/${model} (${dimensions} dimensions)`;
+}
+
+/**
+ * A connection of the pool, for several statements. A connection that breaks while it is out of
+ * the pool reports an error event: without a listener, that would stop the process.
+ */
+export async function connect(pool: Pool): Promise<PoolClient> {
+  const client = await pool.connect();
+  const ignore = () => {};
+  client.on("error", ignore);
+  const release = client.release.bind(client);
+  client.release = (error?: Error | boolean) => {
+    client.off("error", ignore);
+    return release(error);
+  };
+  return client;
 }
 
 /** Runs the work in one transaction on the client: all of it is committed, or none. */

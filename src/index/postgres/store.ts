@@ -18,7 +18,7 @@ import { type Library, libraryFolders, libraryId } from "../library.js";
 import type { LibraryIndex, LibraryStore, Opened } from "../libraryStore.js";
 import { INDEX_VERSION, type IndexSettings, type Manifest } from "../manifest.js";
 import { contextualText, type Progress, splitDocuments } from "../store.js";
-import { prepareSchema, transaction } from "./schema.js";
+import { connect, prepareSchema, transaction } from "./schema.js";
 
 // A search takes one connection for one statement; a change holds one for its library's lock.
 // A few serve a process's questions without queueing, and leave room on a server shared by shards.
@@ -227,7 +227,7 @@ export class PostgresLibraryStore implements LibraryStore {
     if (documents.length === 0 && library.kind === "shared")
       throw new NoDocumentsError(docsDir, skipped);
 
-    const client = await this.guard(() => this.pool.connect());
+    const client = await this.guard(() => connect(this.pool));
     const key = `docsbot:${id}`;
     try {
       if (wait) await client.query("SELECT pg_advisory_lock(hashtext($1))", [key]);
