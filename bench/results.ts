@@ -1,6 +1,7 @@
 import type { ExactComparison } from "./exact.js";
 import type { LargeDocumentOutput } from "./largeDocument.js";
 import type { Machine } from "./machine.js";
+import type { PostgresFigures } from "./postgres.js";
 import type { QuestionKind } from "./questions.js";
 import type { ScaleOutput } from "./scaleWorker.js";
 import type { Latency } from "./stats.js";
@@ -39,4 +40,6 @@ export interface Results {
   memory: { botAfterOpenRssMB: number; botPeakRssMB: number; benchPeakRssMB: number };
   targets: Target[];
   scale?: ScaleOutput[];
+  /** STORE=postgres: PGlite, and a real PostgreSQL when DATABASE_URL was given. */
+  postgres?: (PostgresFigures | { database: string; error: string })[];
 }

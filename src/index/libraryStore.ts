@@ -214,6 +214,6 @@ export function createLibraryStore(
   reset = false,
 ): LibraryStore {
   return config.STORE === "postgres"
-    ? new PostgresLibraryStore(config, choice, reset)
+    ? new PostgresLibraryStore(config, choice, ownEmbeddings, reset)
     : new DiskLibraryStore(config, choice, ownEmbeddings);
 }

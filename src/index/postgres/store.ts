@@ -7,7 +7,7 @@ import type { EmbeddingsChoice } from "../../embeddings/index.js";
 import { logger } from "../../logger.js";
 import { CANDIDATES, type RetrievedChunk } from "../../retrieval/hybrid.js";
 import { STOP_WORDS, stem, wordsWithParts } from "../../text/tokens.js";
-import { indexSettings } from "../build.js";
+import { indexSettings, runPrepare } from "../build.js";
 import {
   DatabaseUnavailableError,
   NoDocumentsError,
@@ -17,7 +17,7 @@ import {
 import { type Library, libraryFolders, libraryId } from "../library.js";
 import type { LibraryIndex, LibraryStore, Opened } from "../libraryStore.js";
 import { INDEX_VERSION, type IndexSettings, type Manifest } from "../manifest.js";
-import { contextualText, type Progress, splitDocuments } from "../store.js";
+import { contextualText, type Progress, prepareDocument } from "../store.js";
 import { connect, prepareSchema, transaction } from "./schema.js";
 
 // A search takes one connection for one statement; a change holds one for its library's lock.
@@ -27,8 +27,6 @@ const POOL_MAX = 4;
 const CONNECT_TIMEOUT_MS = 5_000;
 // Idle connections are closed, so that a process that is done can exit.
 const IDLE_MS = 10_000;
-// Chunks embedded at once (one request to an embedding service), as in the local build.
-const BATCH = 256;
 // Reciprocal rank fusion's k, as in the local retriever.
 const RRF_K = 60;
 // Errors that mean the database is not there (rather than a bug in a query).
@@ -117,6 +115,8 @@ export class PostgresLibraryStore implements LibraryStore {
   constructor(
     private readonly config: CoreConfig,
     private readonly choice: EmbeddingsChoice,
+    /** Whether documents are embedded on this thread, with embeddings the caller gave. */
+    private readonly ownEmbeddings: boolean,
     /** Drop every library's vectors and record the configured embeddings (`--rebuild`). */
     private readonly reset = false,
   ) {
@@ -293,12 +293,10 @@ export class PostgresLibraryStore implements LibraryStore {
     settings: IndexSettings,
     splitter: string,
   ): Promise<void> {
-    const chunks = await splitDocuments([doc], settings);
-    const vectors: number[][] = [];
-    for (let i = 0; i < chunks.length; i += BATCH) {
-      const batch = chunks.slice(i, i + BATCH).map((chunk) => contextualText(chunk, "embedding"));
-      vectors.push(...(await this.choice.embeddings.embedDocuments(batch)));
-    }
+    // In the build thread with the configured embeddings; on this one with the caller's.
+    const { chunks, vectors } = this.ownEmbeddings
+      ? await prepareDocument(doc, this.choice.embeddings, settings)
+      : await runPrepare(this.config, doc, settings);
     await transaction(client, async () => {
       await client.query("DELETE FROM docsbot_documents WHERE library = $1 AND id = $2", [
         library,
