@@ -170,6 +170,24 @@ const botSchema = discordSchema.extend({
     .refine((questions) => questions.length > 0, {
       error: 'must hold at least one question; separate questions with "|"',
     }),
+  OWNER_IDS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .refine((ids) => ids.every((id) => SNOWFLAKE.test(id)), {
+      error: "must be user ids (17 to 20 digits each) separated by commas",
+    }),
+  // Links to private, loopback and link-local addresses are refused unless this is "true" (an
+  // intranet's pages; the tests' loopback server).
+  ALLOW_PRIVATE_URLS: z
+    .enum(["true", "false"], { error: 'must be "true" or "false"' })
+    .default("false")
+    .transform((value) => value === "true"),
   ASK_COOLDOWN_COUNT: positiveInt(5, MAXIMA.ASK_COOLDOWN_COUNT, "questions per window"),
   ASK_COOLDOWN_SECONDS: positiveInt(60, MAXIMA.ASK_COOLDOWN_SECONDS, "one day"),
 });

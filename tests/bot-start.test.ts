@@ -104,14 +104,20 @@ test("npm run deploy-commands registers the commands in DISCORD_GUILD_ID, or glo
   children.push(guild.child, global.child);
   expect(await guild.exited).toBe(0);
   expect(await global.exited).toBe(0);
-  expect(guild.output().stdout).toContain(`Registered 4 commands in server ${discord.guildId}`);
-  expect(guild.output().stdout).toContain("/ask, /docs, /help, /reload");
-  expect(global.output().stdout).toContain("Registered 4 commands globally");
+  expect(guild.output().stdout).toContain(`Registered 5 commands in server ${discord.guildId}`);
+  expect(guild.output().stdout).toContain("/ask, /docs, /document, /help, /reload");
+  expect(global.output().stdout).toContain("Registered 5 commands globally");
 
   for (const scope of [discord.guildId, "global"]) {
     const commands = discord.registered.get(scope) as Record<string, unknown>[];
-    expect(commands.map((command) => command.name)).toEqual(["ask", "docs", "help", "reload"]);
-    const [ask, , , reload] = commands;
+    expect(commands.map((command) => command.name)).toEqual([
+      "ask",
+      "docs",
+      "document",
+      "help",
+      "reload",
+    ]);
+    const [ask, , document, , reload] = commands;
     expect(ask.options).toEqual([
       expect.objectContaining({
         name: "question",
@@ -124,6 +130,8 @@ test("npm run deploy-commands registers the commands in DISCORD_GUILD_ID, or glo
     ]);
     // Manage Server, and only in servers.
     expect(reload).toMatchObject({ default_member_permissions: "32", contexts: [0] });
+    // /document follows the rule of /reload.
+    expect(document).toMatchObject({ default_member_permissions: "32", contexts: [0] });
   }
 });
 

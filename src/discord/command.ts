@@ -1,4 +1,5 @@
 import type {
+  AutocompleteInteraction,
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
@@ -19,4 +20,6 @@ export interface CommandContext {
 export interface Command {
   data: { name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
   execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
+  /** Suggests values for the option being typed, for a command that has an autocomplete option. */
+  autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<void>;
 }

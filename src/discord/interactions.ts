@@ -10,6 +10,15 @@ export async function handleInteraction(
   interaction: Interaction,
   context: CommandContext,
 ): Promise<void> {
+  if (interaction.isAutocomplete()) {
+    const command = context.commands.get(interaction.commandName);
+    // Suggestions are a convenience: when they fail, the member types the value.
+    await command?.autocomplete?.(interaction, context).catch((error: unknown) => {
+      logger.warn({ err: error, command: interaction.commandName }, "autocomplete failed");
+      return interaction.respond([]).catch(() => {});
+    });
+    return;
+  }
   if (!interaction.isChatInputCommand()) return;
   const command = context.commands.get(interaction.commandName);
   if (!command) {

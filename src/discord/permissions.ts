@@ -1,11 +1,15 @@
-import { type ChatInputCommandInteraction, PermissionFlagsBits } from "discord.js";
+import {
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  PermissionFlagsBits,
+} from "discord.js";
 
 /**
  * A moderator has Manage Server in this channel, or one of the moderator roles. Checked on every
  * command, since a server's admins can let anyone see a command whatever its default permissions.
  */
 export function isModerator(
-  interaction: ChatInputCommandInteraction,
+  interaction: ChatInputCommandInteraction | AutocompleteInteraction,
   modRoleIds: readonly string[],
 ): boolean {
   if (!interaction.inGuild()) return false;

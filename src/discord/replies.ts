@@ -2,6 +2,7 @@ import { type APIEmbedField, EmbedBuilder, escapeMarkdown, time } from "discord.
 import type { Answer, Source } from "../answer/types.js";
 import type { AuditEntry } from "../audit.js";
 import type { SkippedFile } from "../documents/load.js";
+import type { AddResult } from "../documents/manage.js";
 import type { Manifest } from "../index/manifest.js";
 import type { BuildReport } from "../knowledgeBase.js";
 import type { ShardsRefreshed } from "./shards.js";
@@ -160,7 +161,8 @@ function dated(title: string, date: string | undefined): string {
 function sourceField(source: Source, answerText: string): APIEmbedField {
   const quoted = source.quote.replace(/\s+/g, " ").trim();
   const shown = answerText.replace(/\s+/g, " ").includes(quoted.replace(/^… | …$/g, ""));
-  const where = `${escapeMarkdown(source.source)}, chunk ${source.chunk}`;
+  const library = source.library === "guild" ? " (this server)" : "";
+  const where = `${escapeMarkdown(source.source)}${library}, chunk ${source.chunk}`;
   const quote = shown ? "" : `\n> ${truncate(plainText(quoted), QUOTE_MAX)}`;
   return field(`[${source.n}] ${dated(source.title, source.date)}`, `${where}${quote}`);
 }
@@ -397,4 +399,90 @@ export function helpReply(commands: HelpCommand[], examples: string[]): EmbedRep
     "I answer questions from this server's documents (see /docs), citing them with numbered " +
     "sources. When the documents do not hold the answer, I say so instead of guessing.";
   return { embeds: [setDescription(embed, about)] };
+}
+
+/** Where a document was added or removed, as a moderator reads it. */
+export type LibraryScope = "server" | "shared";
+
+function libraryName(scope: LibraryScope): string {
+  return scope === "shared" ? "the shared documents (every server)" : "this server's documents";
+}
+
+/** What an add did: the title, the chunks, and an example question it answers (checked). */
+export function documentAddedReply(result: AddResult, scope: LibraryScope): EmbedReply {
+  const name = escapeMarkdown(result.fileName);
+  if (result.status === "unchanged") {
+    return {
+      embeds: [
+        new EmbedBuilder()
+          .setColor(COLORS.info)
+          .setTitle("Already there")
+          .setDescription(
+            truncate(
+              `The same text is already in ${libraryName(scope)} as ${name} (**${escapeMarkdown(result.title)}**). Nothing changed.`,
+              LIMITS.description,
+            ),
+          ),
+      ],
+    };
+  }
+  const replaced =
+    result.status === "replaced" ? ` It replaces the earlier version of ${name}.` : "";
+  const fields = [field("Saved as", `${name} in ${libraryName(scope)}`)];
+  if (result.example) {
+    const answer = result.example.answer.replace(/\s+/g, " ");
+    fields.push(
+      field(
+        "Try",
+        `/ask question: ${escapeMarkdown(result.example.question)}\n> ${truncate(plainText(answer), QUOTE_MAX)}`,
+      ),
+    );
+  } else {
+    fields.push(
+      field(
+        "Try",
+        "I found no example question that it answers on its own; ask about its content.",
+      ),
+    );
+  }
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.answered)
+    .setTitle(truncate(`Added: ${result.title}`, LIMITS.title))
+    .addFields(fields);
+  return {
+    embeds: [
+      setDescription(
+        embed,
+        `**${escapeMarkdown(result.title)}**: ${result.chunks} chunk${result.chunks === 1 ? "" : "s"} added; questions are answered from it now.${replaced}`,
+      ),
+    ],
+  };
+}
+
+export function documentRemovedReply(
+  removed: { fileName: string; title: string; report: BuildReport },
+  scope: LibraryScope,
+): EmbedReply {
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.answered)
+    .setTitle(truncate(`Removed: ${removed.title}`, LIMITS.title));
+  return {
+    embeds: [
+      setDescription(
+        embed,
+        `${escapeMarkdown(removed.fileName)} is no longer in ${libraryName(scope)}, nor answered from. ${removed.report.documents} document${removed.report.documents === 1 ? "" : "s"} left there.`,
+      ),
+    ],
+  };
+}
+
+/** An add or a removal that did not happen: why, and that nothing changed. */
+export function documentFailedReply(action: "add" | "remove", reason: string): EmbedReply {
+  const embed = new EmbedBuilder()
+    .setColor(COLORS.failed)
+    .setTitle(action === "add" ? "Not added" : "Not removed")
+    .addFields(field("Why", escapeMarkdown(reason)));
+  return {
+    embeds: [setDescription(embed, "Nothing changed: questions are answered as before.")],
+  };
 }

@@ -97,7 +97,7 @@ export async function fetchDocument(link: string, options: FetchOptions): Promis
     try {
       response = await get(url, options.allowPrivate, signal);
     } catch (error) {
-      throw fetchFailure(error as Error, url, timeoutMs);
+      throw fetchFailure(error as Error, url, timeoutMs, signal.aborted);
     }
     const status = response.statusCode ?? 0;
     const location = response.headers.location;
@@ -124,18 +124,18 @@ export async function fetchDocument(link: string, options: FetchOptions): Promis
       return { bytes, url: url.href, ...(contentType ? { contentType } : {}) };
     } catch (error) {
       if (error instanceof DocumentError) throw error;
-      throw fetchFailure(error as Error, url, timeoutMs);
+      throw fetchFailure(error as Error, url, timeoutMs, signal.aborted);
     }
   }
 }
 
-function fetchFailure(error: Error, url: URL, timeoutMs: number): DocumentError {
+function fetchFailure(error: Error, url: URL, timeoutMs: number, timedOut: boolean): DocumentError {
   if (/is not allowed/.test(error.message)) {
     return new DocumentError(
       `${url.host} is a private, local or otherwise non-public address: only public pages can be added (an operator may allow private ones with ALLOW_PRIVATE_URLS=true).`,
     );
   }
-  if (error.name === "AbortError" || error.name === "TimeoutError") {
+  if (timedOut) {
     return new DocumentError(
       `${url.host} did not answer within ${timeoutMs / 1000} s: try again later, or save the page as a file and add that.`,
     );

@@ -55,7 +55,7 @@ function stemFor(raw: RawDocument, extracted: ExtractedDocument): string {
 }
 
 /** What is written to the library: where it came from, on the first line, then the text. */
-function savedContent(raw: RawDocument, extracted: ExtractedDocument, origin: string): string {
+function savedContent(extracted: ExtractedDocument, origin: string): string {
   const { title, text } = extracted;
   const heading =
     !title || readable(text, extracted.format === "markdown" ? ".md" : ".txt").heading === title
@@ -66,7 +66,7 @@ function savedContent(raw: RawDocument, extracted: ExtractedDocument, origin: st
   // A comment cannot hold "--"; the origin is a link or a file name.
   const from = `${origin.replaceAll("--", "- -")} on ${new Date().toISOString()}`;
   const body = `${heading}${text.trim()}\n`;
-  return raw.name === origin ? `<!-- added from ${from} -->\n${body}` : `<!-- ${from} -->\n${body}`;
+  return `<!-- added from ${from} -->\n${body}`;
 }
 
 /**
@@ -85,7 +85,7 @@ export async function addDocument(
   const extracted = await runExtract(raw);
   const extension = extracted.format === "markdown" ? ".md" : ".txt";
   const fileName = safeFileName(stemFor(raw, extracted), extension);
-  const content = savedContent(raw, extracted, origin);
+  const content = savedContent(extracted, origin);
   const size = Buffer.byteLength(content);
   if (size > config.MAX_DOCUMENT_BYTES) {
     throw new DocumentError(

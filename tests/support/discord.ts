@@ -77,6 +77,17 @@ export interface Acknowledgement {
   ms: number;
 }
 
+/** A file attached to a command's option, as Discord resolves it (served by the test's own server). */
+export interface LoopbackAttachment {
+  filename: string;
+  /** The size Discord reports, in bytes. */
+  size: number;
+  url: string;
+  contentType?: string;
+}
+
+export type OptionValue = string | boolean | LoopbackAttachment;
+
 export interface Invoker {
   /** A user id; a new one by default. */
   userId?: string;
@@ -96,6 +107,8 @@ export class DispatchedInteraction {
   readonly messages: SentMessage[] = [];
   readonly requests: RecordedRequest[] = [];
   acknowledgement: Acknowledgement | undefined;
+  /** The suggestions the bot answered an autocomplete interaction with. */
+  choices: { name: string; value: string }[] | undefined;
   deleted = false;
   private readonly events = new EventEmitter();
 
@@ -114,6 +127,16 @@ export class DispatchedInteraction {
   send(message: SentMessage): void {
     this.messages.push(message);
     this.events.emit("change");
+  }
+
+  suggest(choices: { name: string; value: string }[]): void {
+    this.choices = choices;
+    this.acknowledge(8, false);
+  }
+
+  /** Resolves with an autocomplete interaction's suggestions, once the bot sent them. */
+  suggestions(timeoutMs = 10_000): Promise<{ name: string; value: string }[]> {
+    return this.until(() => this.choices, timeoutMs, "answered with suggestions");
   }
 
   /** Resolves when the interaction has been acknowledged (deferred or replied to). */
@@ -175,7 +198,7 @@ interface Session {
 export class LoopbackDiscord {
   readonly token = "loopback-bot-token.Xyz123";
   readonly applicationId = snowflake();
-  /** The servers the bot is in: the n-th belongs to shard n. */
+  /** The servers the bot is in: the n-th belongs to shard n modulo the shard count. */
   readonly guilds: LoopbackGuild[];
   readonly requests: RecordedRequest[] = [];
   /** Registered commands, by `global` or guild id. */
@@ -191,9 +214,12 @@ export class LoopbackDiscord {
   private readonly server: Server;
   private messageIds = new Map<string, string>();
 
-  private constructor(readonly shardCount: number) {
-    this.guilds = Array.from({ length: shardCount }, (_, shard) => ({
-      id: guildSnowflake(shard, shardCount),
+  private constructor(
+    readonly shardCount: number,
+    guildCount: number,
+  ) {
+    this.guilds = Array.from({ length: guildCount }, (_, n) => ({
+      id: guildSnowflake(n % shardCount, shardCount),
       channelId: snowflake(),
       moderatorRoleId: snowflake(),
     }));
@@ -208,9 +234,18 @@ export class LoopbackDiscord {
     });
   }
 
-  /** `shards`: how many shards /gateway/bot recommends, each with a server of its own. */
-  static async start({ shards = 1 }: { shards?: number } = {}): Promise<LoopbackDiscord> {
-    const discord = new LoopbackDiscord(shards);
+  /**
+   * `shards`: how many shards /gateway/bot recommends; `guilds`: how many servers the bot is in
+   * (one per shard by default), the n-th served by shard n modulo the shards.
+   */
+  static async start({
+    shards = 1,
+    guilds = shards,
+  }: {
+    shards?: number;
+    guilds?: number;
+  } = {}): Promise<LoopbackDiscord> {
+    const discord = new LoopbackDiscord(shards, guilds);
     await new Promise<void>((resolve) => discord.server.listen(0, "127.0.0.1", resolve));
     return discord;
   }
@@ -286,11 +321,34 @@ export class LoopbackDiscord {
     return undefined;
   }
 
-  /** Dispatches a slash command as a member of the server (or in a DM) would send it. */
+  /**
+   * Dispatches a slash command as a member of the server (or in a DM) would send it. A subcommand
+   * follows the command's name ("document add"); an attachment is an option's value.
+   */
   command(
     name: string,
-    options: Record<string, string | boolean> = {},
+    options: Record<string, OptionValue> = {},
     invoker: Invoker = {},
+  ): DispatchedInteraction {
+    return this.interact(2, name, options, invoker);
+  }
+
+  /** Dispatches the autocomplete interaction of a member typing `focused` into an option. */
+  autocomplete(
+    name: string,
+    options: Record<string, OptionValue>,
+    focused: string,
+    invoker: Invoker = {},
+  ): DispatchedInteraction {
+    return this.interact(4, name, options, invoker, focused);
+  }
+
+  private interact(
+    type: 2 | 4,
+    fullName: string,
+    options: Record<string, OptionValue>,
+    invoker: Invoker,
+    focused?: string,
   ): DispatchedInteraction {
     const guild = this.guilds.find((g) => g.id === (invoker.guildId ?? this.guildId));
     if (!guild) throw new Error(`the bot is not in server ${invoker.guildId}`);
@@ -329,21 +387,40 @@ export class LoopbackDiscord {
           },
           context: 0,
         };
+    const attachments: Record<string, object> = {};
+    const given = Object.entries(options).map(([option, value]) => {
+      if (typeof value === "object") {
+        const id = snowflake();
+        attachments[id] = {
+          id,
+          filename: value.filename,
+          size: value.size,
+          url: value.url,
+          proxy_url: value.url,
+          ...(value.contentType ? { content_type: value.contentType } : {}),
+        };
+        return { name: option, type: 11, value: id };
+      }
+      return {
+        name: option,
+        type: typeof value === "boolean" ? 5 : 3,
+        value,
+        ...(option === focused ? { focused: true } : {}),
+      };
+    });
+    const [name, subcommand] = fullName.split(" ");
     this.dispatch(session, "INTERACTION_CREATE", {
       id: interaction.id,
       application_id: this.applicationId,
-      type: 2,
+      type,
       token: interaction.token,
       version: 1,
       data: {
         id: snowflake(),
         name,
         type: 1,
-        options: Object.entries(options).map(([option, value]) => ({
-          name: option,
-          type: typeof value === "boolean" ? 5 : 3,
-          value,
-        })),
+        options: subcommand ? [{ name: subcommand, type: 1, options: given }] : given,
+        ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
       },
       ...where,
       channel_id: where.channel.id,
@@ -519,6 +596,8 @@ export class LoopbackDiscord {
         interaction.send(sent("reply", data, ephemeral, request.at));
       } else if (type === 5) {
         interaction.acknowledge(type, ephemeral);
+      } else if (type === 8) {
+        interaction.suggest(data.choices ?? []);
       } else {
         return reply(400, {
           message: `Interaction callback type ${type} is not supported here`,
