@@ -7,6 +7,7 @@ const BOTH_STORES = [
   "tests/cli.test.ts",
   "tests/bot.test.ts",
   "tests/bot-reload.test.ts",
+  "tests/bot-documents.test.ts",
 ];
 
 const shared = {
