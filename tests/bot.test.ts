@@ -6,7 +6,6 @@ import { LIMITS } from "../src/discord/replies.js";
 import type { Bot } from "../src/discord/start.js";
 import { logger } from "../src/logger.js";
 import { tempDataDir } from "./support/dataDir.js";
-import { TEST_STORE } from "./support/postgres.js";
 import {
   type Invoker,
   LoopbackDiscord,
@@ -15,6 +14,7 @@ import {
   snowflake,
 } from "./support/discord.js";
 import { startTestBot } from "./support/discordBot.js";
+import { TEST_STORE } from "./support/postgres.js";
 
 // One sentence far longer than any Discord limit, about something the article does not mention.
 const LONG_SENTENCE = `The Harbour Commission report on the Lindqvist ferry terminal ${Array.from(

@@ -1,9 +1,9 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
 // Every pool that connects at once: a bot's or a command's (4 each), two bot processes, the test's.
 const MAX_CONNECTIONS = 32;
@@ -32,45 +32,34 @@ export async function writeTemplate(): Promise<void> {
 }
 
 /**
- * An empty PostgreSQL with pgvector, served on 127.0.0.1 by PGlite: a real wire-protocol server
- * that `pg` connects to as to any other, installed from npm.
+ * An empty PostgreSQL with pgvector, served on 127.0.0.1 by PGlite in a thread of its own: a real
+ * wire-protocol server that `pg` connects to as to any other, installed from npm.
  */
 export async function startDatabase(): Promise<TestDatabase> {
-  const template = await readFile(TEMPLATE).then(
-    (bytes) => new Blob([bytes]),
-    () => undefined,
-  );
-  const db = await PGlite.create({
-    extensions: { vector },
-    ...(template ? { loadDataDir: template } : {}),
+  const worker = new Worker(new URL("./pgliteServer.mjs", import.meta.url), {
+    workerData: { template: TEMPLATE, maxConnections: MAX_CONNECTIONS },
   });
-  let server = new PGLiteSocketServer({
-    db,
-    port: 0,
-    host: "127.0.0.1",
-    maxConnections: MAX_CONNECTIONS,
-  });
-  await server.start();
-  const port = (server as unknown as { server: import("node:net").Server }).server.address() as {
-    port: number;
-  };
-  const url = `postgres://postgres@127.0.0.1:${port.port}/postgres`;
+  const send = (command: string) =>
+    new Promise<number>((resolve, reject) => {
+      const onMessage = (message: { done: string; port: number }) => {
+        if (message.done !== command) return;
+        worker.off("message", onMessage);
+        worker.off("error", reject);
+        resolve(message.port);
+      };
+      worker.on("message", onMessage);
+      worker.once("error", reject);
+      if (command !== "start") worker.postMessage(command);
+    });
+  const port = await send("start");
   return {
-    url,
-    port: port.port,
-    pause: () => server.stop(),
-    async resume() {
-      server = new PGLiteSocketServer({
-        db,
-        port: port.port,
-        host: "127.0.0.1",
-        maxConnections: MAX_CONNECTIONS,
-      });
-      await server.start();
-    },
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    pause: () => send("pause").then(() => {}),
+    resume: () => send("resume").then(() => {}),
     async stop() {
-      await server.stop().catch(() => {});
-      await db.close();
+      await send("stop").catch(() => {});
+      await worker.terminate();
     },
   };
 }

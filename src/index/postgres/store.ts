@@ -23,8 +23,10 @@ import { connect, prepareSchema, transaction } from "./schema.js";
 // A search takes one connection for one statement; a change holds one for its library's lock.
 // A few serve a process's questions without queueing, and leave room on a server shared by shards.
 const POOL_MAX = 4;
-// How long a question waits for a connection before it is told the database is unreachable.
-const CONNECT_TIMEOUT_MS = 5_000;
+// How long a question waits for a connection (the pool's are all busy, or the network is silent)
+// before it is told the database cannot be reached; a refused connection fails at once. A burst of
+// questions on a slow database waits its turn rather than failing.
+const CONNECT_TIMEOUT_MS = 15_000;
 // Idle connections are closed, so that a process that is done can exit.
 const IDLE_MS = 10_000;
 // Reciprocal rank fusion's k, as in the local retriever.
