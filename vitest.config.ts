@@ -1,11 +1,41 @@
 import { defineConfig } from "vitest/config";
 
+// The tests of what a user notices of the store (answers, the CLI, the bot's /ask, /reload and
+// /document) run a second time against PostgreSQL (PGlite, one database per DATA_DIR).
+const BOTH_STORES = [
+  "tests/quality.test.ts",
+  "tests/cli.test.ts",
+  "tests/bot.test.ts",
+  "tests/bot-reload.test.ts",
+  "tests/bot-documents.test.ts",
+];
+
+const shared = {
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+};
+
 export default defineConfig({
   test: {
-    include: ["tests/**/*.test.ts"],
     globalSetup: ["tests/support/globalSetup.ts"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    env: { LOG_LEVEL: "silent" },
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: "local",
+          include: ["tests/**/*.test.ts"],
+          exclude: ["tests/postgres*.test.ts"],
+          env: { LOG_LEVEL: "silent" },
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: "postgres",
+          include: [...BOTH_STORES, "tests/postgres*.test.ts"],
+          env: { LOG_LEVEL: "silent", TEST_STORE: "postgres" },
+        },
+      },
+    ],
   },
 });

@@ -2,6 +2,7 @@ import type { ExactComparison } from "./exact.js";
 import type { Floors } from "./floors.js";
 import type { LargeDocumentOutput } from "./largeDocument.js";
 import type { Machine } from "./machine.js";
+import type { PostgresFigures } from "./postgres.js";
 import type { QuestionKind } from "./questions.js";
 import type { ScaleOutput } from "./scaleWorker.js";
 import type { Latency } from "./stats.js";
@@ -42,4 +43,6 @@ export interface Results {
   floors: Floors;
   targets: Target[];
   scale?: ScaleOutput[];
+  /** STORE=postgres: PGlite, and a real PostgreSQL when DATABASE_URL was given. */
+  postgres?: (PostgresFigures | { database: string; error: string })[];
 }

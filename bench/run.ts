@@ -14,6 +14,7 @@ import { measureFloors } from "./floors.js";
 import { ingest } from "./ingest.js";
 import type { LargeDocumentInput, LargeDocumentOutput } from "./largeDocument.js";
 import { machine } from "./machine.js";
+import { benchPostgres, type PostgresFigures, renderPostgres } from "./postgres.js";
 import { phase } from "./progress.js";
 import { drawQuestions } from "./questions.js";
 import type { Results } from "./results.js";
@@ -25,6 +26,8 @@ import { checkTargets } from "./targets.js";
 
 const USAGE = `Usage: npm run bench [-- --scale] [-- --json]
   --scale  also index 10k, 100k and 1M generated chunks (takes much longer)
+STORE=postgres is measured on PGlite (in this process), and also on the PostgreSQL of
+DATABASE_URL when that variable is set (its docsbot_* tables are replaced).
   --json   print the results as JSON only (they are always written to bench/results.json)`;
 
 const SEED = 20210323;
@@ -126,6 +129,25 @@ try {
   }
   const at100k = scale?.find((point) => point.kind === "corpus-like" && point.n === 100_000);
 
+  // STORE=postgres: the same corpus and questions, on PGlite and on a real PostgreSQL if given.
+  const postgres: (PostgresFigures | { database: string; error: string })[] = [];
+  for (const url of [undefined, process.env.DATABASE_URL || undefined]) {
+    if (url === undefined && postgres.length > 0) continue;
+    try {
+      postgres.push(
+        await benchPostgres({
+          dataDir: corpus.dataDir,
+          questions: shuffled(seeded(SEED), questions).slice(0, SCALE_QUESTIONS),
+          url,
+          scale: values.scale,
+          seed: SEED,
+        }),
+      );
+    } catch (error) {
+      postgres.push({ database: url ? "PostgreSQL" : "PGlite", error: (error as Error).message });
+    }
+  }
+
   const startup = {
     loadMs: {
       wordVectors: round(serve.wordVectorsMs),
@@ -185,11 +207,21 @@ try {
       at100k: at100k && { exact: at100k.exact, askP95Ms: at100k.answering?.answerMs.p95 },
     }),
     ...(scale ? { scale } : {}),
+    postgres,
   };
 
   await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(
-    values.json ? `${JSON.stringify(results, null, 2)}\n` : renderTable(results),
+    values.json
+      ? `${JSON.stringify(results, null, 2)}\n`
+      : renderTable(results) +
+          renderPostgres(
+            {
+              askMs,
+              ...(at100k?.answering ? { at100kAskP95Ms: at100k.answering.answerMs.p95 } : {}),
+            },
+            postgres,
+          ),
   );
 } finally {
   await rm(corpus.dataDir, { recursive: true, force: true });

@@ -70,6 +70,13 @@ const coreSchema = z.object({
     .min(0)
     .max(MAXIMA.HISTORY_DAYS, { error: `must be at most ${MAXIMA.HISTORY_DAYS} (ten years)` })
     .default(90),
+  STORE: z.enum(["local", "postgres"]).default("local"),
+  DATABASE_URL: z
+    .url({
+      protocol: /^postgres(ql)?$/,
+      error: "must be a postgres:// URL, such as postgres://user:password@localhost:5432/docsbot",
+    })
+    .optional(),
 });
 
 export type CoreConfig = z.infer<typeof coreSchema> & {
@@ -99,6 +106,11 @@ export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig
   if (parsed.CHUNK_OVERLAP >= parsed.CHUNK_SIZE) {
     throw new ConfigError(
       `Invalid configuration:\n  CHUNK_OVERLAP: must be smaller than CHUNK_SIZE (${parsed.CHUNK_SIZE})\nSee .env.example.`,
+    );
+  }
+  if (parsed.STORE === "postgres" && !parsed.DATABASE_URL) {
+    throw new ConfigError(
+      "Invalid configuration:\n  DATABASE_URL: required when STORE=postgres, such as postgres://user:password@localhost:5432/docsbot\nSee .env.example.",
     );
   }
   const usesOpenAI = parsed.LLM_PROVIDER === "openai" || parsed.EMBEDDINGS === "openai";

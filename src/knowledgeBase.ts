@@ -38,9 +38,6 @@ export interface Scope {
   guildId?: string | null;
 }
 
-// Reciprocal rank fusion of the libraries' rankings (Cormack et al., 2009), as within one index.
-const RRF_K = 60;
-
 /**
  * The libraries, their indexes and the retrieval over them. A library is a parameter: the shared
  * library is opened at once (every question uses it), a server's on the first question or change
@@ -65,12 +62,29 @@ export class KnowledgeBase {
   /** Loads the shared library's persisted index when it matches its documents, builds it otherwise. */
   static async open(
     config: CoreConfig,
-    options: { embeddings?: EmbeddingsChoice; onProgress?: Progress; rebuild?: boolean } = {},
+    options: {
+      embeddings?: EmbeddingsChoice;
+      onProgress?: Progress;
+      rebuild?: boolean;
+      /** Embed every library's documents anew (a database's too): after a change of embeddings. */
+      reset?: boolean;
+    } = {},
   ): Promise<{ knowledgeBase: KnowledgeBase; report: BuildReport }> {
     const started = performance.now();
     const choice = options.embeddings ?? (await createEmbeddings(config));
-    const store = createLibraryStore(config, choice, options.embeddings !== undefined);
-    const opened = await store.open(SHARED, options);
+    const store = createLibraryStore(
+      config,
+      choice,
+      options.embeddings !== undefined,
+      options.reset,
+    );
+    let opened: Opened;
+    try {
+      opened = await store.open(SHARED, options);
+    } catch (error) {
+      await store.close().catch(() => {});
+      throw error;
+    }
     if (!opened.index) throw new Error("the shared library did not open");
     const knowledgeBase = new KnowledgeBase(store, opened.index, choice);
     return { knowledgeBase, report: report(opened, started) };
@@ -110,20 +124,15 @@ export class KnowledgeBase {
    */
   async retrieve(question: string, scope: Scope = {}): Promise<RetrievedChunk[]> {
     const indexes = await Promise.all(librariesFor(scope.guildId).map((lib) => this.library(lib)));
-    const rankings = await Promise.all(
-      indexes.map(async (index) => (index ? tagged(index, await index.search(question)) : [])),
+    return this.store.search(
+      question,
+      indexes.filter((index): index is LibraryIndex => index !== undefined),
     );
-    const found = rankings.filter((ranking) => ranking.length > 0);
-    if (found.length <= 1) return found[0] ?? [];
-    const k = Math.max(...found.map((ranking) => ranking.length));
-    const fused = found.flatMap((ranking) =>
-      ranking.map((chunk, rank) => ({ chunk, score: 1 / (RRF_K + rank + 1) })),
-    );
-    // Equal ranks are ordered by how well each scored within its own library.
-    return fused
-      .sort((a, b) => b.score - a.score || b.chunk.metadata.score - a.chunk.metadata.score)
-      .slice(0, k)
-      .map((entry) => entry.chunk);
+  }
+
+  /** Lets go of the store's connections (STORE=postgres); for a process that is stopping. */
+  close(): Promise<void> {
+    return this.store.close();
   }
 
   /** Whether any library's reload is under way. */
@@ -176,7 +185,13 @@ export class KnowledgeBase {
       }
       this.swap(library, opened.index);
       await commit?.();
-      return report({ ...opened, outcome: { ...opened.outcome, previous } }, started);
+      return report(
+        {
+          ...opened,
+          outcome: { ...opened.outcome, previous: opened.outcome.previous ?? previous },
+        },
+        started,
+      );
     });
     const settled = run.then(
       () => {},
@@ -212,19 +227,6 @@ export class KnowledgeBase {
     }
     this.indexes.set(libraryId(library), Promise.resolve(index));
   }
-}
-
-/**
- * The library's chunks, marked with the library they come from. A server's document ids are
- * prefixed, so that a file named as a shared one stays a document of its own.
- */
-function tagged(index: LibraryIndex, chunks: RetrievedChunk[]): RetrievedChunk[] {
-  const { kind } = index.library;
-  for (const chunk of chunks) {
-    chunk.metadata.library = kind;
-    if (kind === "guild") chunk.metadata.documentId = `server:${chunk.metadata.documentId}`;
-  }
-  return chunks;
 }
 
 function report({ index, outcome }: Opened, started: number): BuildReport {

@@ -4,12 +4,16 @@ import { loadCoreConfig } from "../config.js";
 import { KnowledgeBase } from "../knowledgeBase.js";
 import { parseCommandLine, runCli } from "./run.js";
 
-const USAGE = `Usage: npm run index
-Rebuilds the index of DATA_DIR/docs and prints what it did.
+const USAGE = `Usage: npm run index [-- --rebuild]
+Rebuilds the index of DATA_DIR/docs and prints what it did. With STORE=postgres, writes only the
+documents that changed; --rebuild embeds every document of every library anew (after a change of
+EMBEDDINGS or EMBEDDINGS_MODEL).
 Exit codes: 0 built, 1 an error, 2 a wrong command line.`;
 
 runCli(async () => {
-  const { values } = parseCommandLine({ options: { help: { type: "boolean", short: "h" } } });
+  const { values } = parseCommandLine({
+    options: { help: { type: "boolean", short: "h" }, rebuild: { type: "boolean" } },
+  });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -21,8 +25,9 @@ runCli(async () => {
     noTTYOutput: false,
   });
   let phase = "";
-  const { report } = await KnowledgeBase.open(config, {
+  const { knowledgeBase, report } = await KnowledgeBase.open(config, {
     rebuild: true,
+    reset: values.rebuild === true,
     onProgress: (next, done, total) => {
       if (!process.stderr.isTTY) return;
       if (next !== phase) {
@@ -33,9 +38,10 @@ runCli(async () => {
     },
   });
   if (phase) bar.stop();
+  await knowledgeBase.close();
   const lines = [
     `Indexed ${report.documents} document(s) from ${config.docsDir} into ${report.chunks} chunks in ${report.ms} ms.`,
-    `Index: ${config.indexDir}`,
+    `Index: ${config.STORE === "postgres" ? "PostgreSQL (DATABASE_URL)" : config.indexDir}`,
   ];
   if (report.added.length) lines.push(`Added: ${report.added.join(", ")}`);
   if (report.changed.length) lines.push(`Changed: ${report.changed.join(", ")}`);

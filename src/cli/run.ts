@@ -2,6 +2,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { ConfigError } from "../config.js";
 import { EmbeddingsUnavailableError } from "../embeddings/errors.js";
 import { HistoryUnavailableError } from "../history/index.js";
+import { DatabaseUnavailableError, StoreMismatchError } from "../index/errors.js";
 import { NoDocumentsError } from "../knowledgeBase.js";
 import { logger } from "../logger.js";
 
@@ -48,7 +49,9 @@ export function runCli(main: () => Promise<void>, usage = ""): void {
       error instanceof ConfigError ||
       error instanceof NoDocumentsError ||
       error instanceof EmbeddingsUnavailableError ||
-      error instanceof HistoryUnavailableError
+      error instanceof HistoryUnavailableError ||
+      error instanceof DatabaseUnavailableError ||
+      error instanceof StoreMismatchError
     ) {
       process.stderr.write(`${error.message}\n`);
     } else {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Interaction, MessageFlags, type RepliableInteraction } from "discord.js";
 import { EmbeddingsUnavailableError } from "../embeddings/errors.js";
+import { DatabaseUnavailableError } from "../index/errors.js";
 import { logger } from "../logger.js";
 import type { CommandContext } from "./command.js";
 import { handleAnswerComponent } from "./feedback.js";
@@ -69,6 +70,17 @@ async function guarded(
       await tellPrivately(
         interaction,
         `${error.message} Your question could not be searched: try again in a while, or tell a moderator.`,
+      ).catch((tellError: unknown) =>
+        logger.error({ err: tellError }, "could not tell the user about the error"),
+      );
+      return;
+    }
+    if (error instanceof DatabaseUnavailableError) {
+      // The database (STORE=postgres) is down or out of reach: the pool reconnects by itself.
+      logger.warn({ err: error, command: name }, "database unavailable");
+      await tellPrivately(
+        interaction,
+        "Sorry, I cannot reach my documents right now. Try again in a minute.",
       ).catch((tellError: unknown) =>
         logger.error({ err: tellError }, "could not tell the user about the error"),
       );

@@ -88,6 +88,7 @@ export async function startBot(config: BotConfig, client = createClient(config))
       stopPurging();
       await history.close();
       await client.destroy();
+      await assistant.knowledgeBase.close();
     },
   };
 }

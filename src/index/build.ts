@@ -9,7 +9,30 @@ import { createEmbeddings, type EmbeddingsChoice } from "../embeddings/index.js"
 import { NoDocumentsError, ReloadInProgressError } from "./errors.js";
 import { lockIndex, releaseOwnLock } from "./lock.js";
 import { type IndexSettings, type Manifest, staleReason } from "./manifest.js";
-import { buildIndex, type Progress, readCurrentManifest } from "./store.js";
+import {
+  buildIndex,
+  type PreparedDocument,
+  type Progress,
+  prepareDocument,
+  readCurrentManifest,
+} from "./store.js";
+
+/** A document to split and embed in the build thread. */
+export interface PrepareTask {
+  config: CoreConfig;
+  doc: SourceDocument;
+  settings: IndexSettings;
+}
+
+/** Splits and embeds a document with the configured embeddings (in the build thread). */
+export async function prepareTask({
+  config,
+  doc,
+  settings,
+}: PrepareTask): Promise<PreparedDocument> {
+  const { embeddings } = await createEmbeddings(config);
+  return prepareDocument(doc, embeddings, settings);
+}
 
 /** What to bring up to date: a documents folder, its index folder, and the settings. */
 export interface BuildJob {
@@ -33,7 +56,10 @@ export interface BuildOutcome {
   skipped: SkippedFile[];
 }
 
-async function indexSettings(config: CoreConfig, choice: EmbeddingsChoice): Promise<IndexSettings> {
+export async function indexSettings(
+  config: CoreConfig,
+  choice: EmbeddingsChoice,
+): Promise<IndexSettings> {
   const dimensions = (await choice.embeddings.embedQuery("dimensions")).length;
   return {
     embeddings: { provider: choice.provider, model: choice.model, dimensions },
@@ -96,6 +122,7 @@ type WorkerMessage = { id: number } & (
   | { progress: Parameters<Progress> }
   | { outcome: BuildOutcome }
   | { extracted: ExtractedDocument }
+  | { prepared: PreparedDocument }
   | { error: { name: string; message: string; stack?: string } }
 );
 
@@ -167,6 +194,7 @@ function startBuilder(): NonNullable<typeof builder> {
     if (pending.size === 0) worker.unref();
     if ("outcome" in message) job.resolve(message.outcome);
     else if ("extracted" in message) job.resolve(message.extracted);
+    else if ("prepared" in message) job.resolve(message.prepared);
     else job.reject(revive(message.error));
   });
   worker.on("error", fail);
@@ -186,6 +214,18 @@ export function runBuild(job: BuildJob, onProgress: Progress = () => {}): Promis
 }
 
 /**
+ * Splits and embeds one document in the build thread (for STORE=postgres): embedding takes CPU
+ * that the bot's thread needs for interactions and heartbeats.
+ */
+export function runPrepare(
+  config: CoreConfig,
+  doc: SourceDocument,
+  settings: IndexSettings,
+): Promise<PreparedDocument> {
+  return send({ prepare: { config, doc, settings } }, { onProgress: () => {} });
+}
+
+/**
  * Runs extractDocument in the build thread: reading a PDF or a large web page takes CPU that the
  * bot's thread needs for interactions and heartbeats.
  */
@@ -194,7 +234,7 @@ export function runExtract(raw: RawDocument): Promise<ExtractedDocument> {
 }
 
 function send<T>(
-  task: { job: BuildJob } | { extract: RawDocument },
+  task: { job: BuildJob } | { extract: RawDocument } | { prepare: PrepareTask },
   job: Pick<Pending, "indexDir" | "onProgress">,
 ): Promise<T> {
   builder ??= startBuilder();

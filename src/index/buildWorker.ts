@@ -1,7 +1,7 @@
 import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import { extractDocument, type RawDocument } from "../documents/extract.js";
-import { type BuildJob, updateIndex } from "./build.js";
+import { type BuildJob, type PrepareTask, prepareTask, updateIndex } from "./build.js";
 
 // The thread of runBuild (build.ts): takes jobs, answers with their progress and outcome.
 const port = parentPort;
@@ -19,8 +19,22 @@ if (process.platform === "linux") {
 }
 port.on(
   "message",
-  async ({ id, job, extract }: { id: number; job?: BuildJob; extract?: RawDocument }) => {
+  async ({
+    id,
+    job,
+    extract,
+    prepare,
+  }: {
+    id: number;
+    job?: BuildJob;
+    extract?: RawDocument;
+    prepare?: PrepareTask;
+  }) => {
     try {
+      if (prepare) {
+        port.postMessage({ id, prepared: await prepareTask(prepare) });
+        return;
+      }
       if (extract) {
         port.postMessage({ id, extracted: await extractDocument(extract) });
         return;

@@ -17,3 +17,16 @@ export class ReloadInProgressError extends Error {
     this.name = "ReloadInProgressError";
   }
 }
+
+/** The database of STORE=postgres cannot be reached, or failed a query: the bot retries at the next one. */
+export class DatabaseUnavailableError extends Error {
+  override name = "DatabaseUnavailableError";
+}
+
+/**
+ * The database was filled with other embeddings (provider, model or dimensions) than the ones
+ * configured: its vectors and the questions' would not compare.
+ */
+export class StoreMismatchError extends Error {
+  override name = "StoreMismatchError";
+}

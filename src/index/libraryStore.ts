@@ -8,6 +8,7 @@ import { type BuildJob, type BuildOutcome, inspectIndex, runBuild, updateIndex }
 import { NoDocumentsError } from "./errors.js";
 import { type Library, libraryFolders } from "./library.js";
 import type { Manifest } from "./manifest.js";
+import { PostgresLibraryStore } from "./postgres/store.js";
 import { type Index, loadIndex, type Progress, readCurrentManifest } from "./store.js";
 
 /** One library's index at one moment: what questions are answered from until the next swap. */
@@ -44,7 +45,17 @@ export interface LibraryStore {
   rebuild(library: Library, onProgress?: Progress): Promise<Opened>;
   /** The library's current persisted index when it is newer than builtAt (built by another shard). */
   refresh(library: Library, builtAt: string | undefined): Promise<LibraryIndex | undefined>;
+  /**
+   * The chunks of these libraries most relevant to the query, best first, fused by reciprocal
+   * rank and marked with the library they come from.
+   */
+  search(query: string, indexes: LibraryIndex[]): Promise<RetrievedChunk[]>;
+  /** Lets go of what the store holds open (a database's connections). */
+  close(): Promise<void>;
 }
+
+// Reciprocal rank fusion of the libraries' rankings (Cormack et al., 2009), as within one index.
+const RRF_K = 60;
 
 /**
  * Libraries in folders: documents under the library's docs folder, the index beside it (see
@@ -120,6 +131,25 @@ export class DiskLibraryStore implements LibraryStore {
     return this.load(library, skipped);
   }
 
+  async search(query: string, indexes: LibraryIndex[]): Promise<RetrievedChunk[]> {
+    const rankings = await Promise.all(
+      indexes.map(async (index) => tagged(index, await index.search(query))),
+    );
+    const found = rankings.filter((ranking) => ranking.length > 0);
+    if (found.length <= 1) return found[0] ?? [];
+    const k = Math.max(...found.map((ranking) => ranking.length));
+    const fused = found.flatMap((ranking) =>
+      ranking.map((chunk, rank) => ({ chunk, score: 1 / (RRF_K + rank + 1) })),
+    );
+    // Equal ranks are ordered by how well each scored within its own library.
+    return fused
+      .sort((a, b) => b.score - a.score || b.chunk.metadata.score - a.chunk.metadata.score)
+      .slice(0, k)
+      .map((entry) => entry.chunk);
+  }
+
+  async close(): Promise<void> {}
+
   private async load(library: Library, skipped: SkippedFile[]): Promise<LibraryIndex> {
     const { indexDir } = libraryFolders(this.config, library);
     const index = await loadIndex(indexDir, this.choice.embeddings);
@@ -155,16 +185,35 @@ function diskIndex(
   };
 }
 
+/**
+ * The library's chunks, marked with the library they come from. A server's document ids are
+ * prefixed, so that a file named as a shared one stays a document of its own.
+ */
+function tagged(index: LibraryIndex, chunks: RetrievedChunk[]): RetrievedChunk[] {
+  const { kind } = index.library;
+  for (const chunk of chunks) {
+    chunk.metadata.library = kind;
+    if (kind === "guild") chunk.metadata.documentId = `server:${chunk.metadata.documentId}`;
+  }
+  return chunks;
+}
+
 function logSkipped(skipped: SkippedFile[]): void {
   for (const file of skipped)
     logger.warn({ file: file.source, reason: file.reason }, "document skipped");
 }
 
-/** The one place that chooses where libraries are kept. */
+/**
+ * The one place that chooses where libraries are kept (STORE). `reset` drops a database's vectors
+ * to embed every document anew (`npm run index -- --rebuild`); a local rebuild does that anyway.
+ */
 export function createLibraryStore(
   config: CoreConfig,
   choice: EmbeddingsChoice,
   ownEmbeddings: boolean,
+  reset = false,
 ): LibraryStore {
-  return new DiskLibraryStore(config, choice, ownEmbeddings);
+  return config.STORE === "postgres"
+    ? new PostgresLibraryStore(config, choice, ownEmbeddings, reset)
+    : new DiskLibraryStore(config, choice, ownEmbeddings);
 }

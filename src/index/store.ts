@@ -127,6 +127,28 @@ export async function splitDocuments(
   return chunks;
 }
 
+/** A document's chunks and their embeddings, ready to be written to a store. */
+export interface PreparedDocument {
+  chunks: Chunk[];
+  vectors: number[][];
+}
+
+/** Splits a document and embeds its chunks in batches, as a build does. */
+export async function prepareDocument(
+  doc: SourceDocument,
+  embeddings: EmbeddingsInterface,
+  settings: IndexSettings,
+): Promise<PreparedDocument> {
+  const chunks = await splitDocuments([doc], settings);
+  const vectors: number[][] = [];
+  for (let i = 0; i < chunks.length; i += BATCH) {
+    const batch = chunks.slice(i, i + BATCH).map((chunk) => contextualText(chunk, "embedding"));
+    vectors.push(...(await embeddings.embedDocuments(batch)));
+    await yieldToEventLoop();
+  }
+  return { chunks, vectors };
+}
+
 /**
  * Builds an index of the documents in a fresh folder and only then makes it current, by
  * renaming a symlink: a failure at any point leaves the previous index in place.

@@ -2,6 +2,7 @@ import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type CoreConfig, loadCoreConfig } from "../../src/config.js";
+import { databaseFor, stopDatabaseOf, storeEnv } from "./postgres.js";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 export const ARTICLE = path.join(REPO, "data/docs/un-hrc-cooperation-resolution.txt");
@@ -17,6 +18,13 @@ export async function tempDataDir(
   const docs = path.join(dir, "docs");
   if (options.withDocs ?? true) await cp(path.join(REPO, "data/docs"), docs, { recursive: true });
   else await mkdir(docs);
-  const config = loadCoreConfig({ DATA_DIR: dir, ...options.env });
-  return { dir, docs, config, remove: () => rm(dir, { recursive: true, force: true }) };
+  // With TEST_STORE=postgres, a database of its own, which commands and bots given this
+  // DATA_DIR use (storeEnv).
+  await databaseFor(dir);
+  const config = loadCoreConfig({ DATA_DIR: dir, ...storeEnv(dir), ...options.env });
+  const remove = async () => {
+    await stopDatabaseOf(dir);
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { dir, docs, config, remove };
 }

@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { REPO } from "./dataDir.js";
+import { storeEnv } from "./postgres.js";
 
 /** A command run as a user runs it, in its own process group so that all of it can be ended. */
 export function run(args: string[], env: Record<string, string>, input?: string) {
   const child = spawn("npm", args, {
     cwd: REPO,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...storeEnv(env.DATA_DIR), ...env },
     detached: true,
     stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });

@@ -1,0 +1,436 @@
+import { Document } from "@langchain/core/documents";
+import pg from "pg";
+import type { CoreConfig } from "../../config.js";
+import { removeLeftovers } from "../../documents/leftovers.js";
+import { loadDocuments, type SkippedFile, type SourceDocument } from "../../documents/load.js";
+import type { EmbeddingsChoice } from "../../embeddings/index.js";
+import { logger } from "../../logger.js";
+import { CANDIDATES, type RetrievedChunk } from "../../retrieval/hybrid.js";
+import { STOP_WORDS, stem, wordsWithParts } from "../../text/tokens.js";
+import { indexSettings, runPrepare } from "../build.js";
+import {
+  DatabaseUnavailableError,
+  NoDocumentsError,
+  ReloadInProgressError,
+  StoreMismatchError,
+} from "../errors.js";
+import { type Library, libraryFolders, libraryId } from "../library.js";
+import type { LibraryIndex, LibraryStore, Opened } from "../libraryStore.js";
+import { INDEX_VERSION, type IndexSettings, type Manifest } from "../manifest.js";
+import { contextualText, type Progress, prepareDocument } from "../store.js";
+import { connect, prepareSchema, transaction } from "./schema.js";
+
+// A search takes one connection for one statement; a change holds one for its library's lock.
+// A few serve a process's questions without queueing, and leave room on a server shared by shards.
+const POOL_MAX = 4;
+// How long a question waits for a connection (the pool's are all busy, or the network is silent)
+// before it is told the database cannot be reached; a refused connection fails at once. A burst of
+// questions on a slow database waits its turn rather than failing.
+const CONNECT_TIMEOUT_MS = 15_000;
+// Idle connections are closed, so that a process that is done can exit.
+const IDLE_MS = 10_000;
+// Reciprocal rank fusion's k, as in the local retriever.
+const RRF_K = 60;
+// Errors that mean the database is not there (rather than a bug in a query).
+const UNREACHABLE =
+  /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|timeout|terminat|Connection/i;
+
+/**
+ * The hybrid search of STORE=postgres, one statement: the nearest chunks by cosine distance (the
+ * HNSW index) and the best chunks by keywords (the GIN index; BM25's idf times PostgreSQL's term
+ * frequency rank), each limited to the libraries asked, fused by reciprocal rank.
+ * $1 query vector, $2 library ids, $3 query stems, $4 candidates per half, $5 RRF k, $6 results.
+ */
+const HYBRID_SEARCH = `
+WITH vec AS (
+  SELECT id, row_number() OVER (ORDER BY distance) AS rank
+  FROM (
+    SELECT id, embedding <=> $1::vector AS distance
+    FROM docsbot_chunks
+    WHERE library = ANY($2::text[])
+    ORDER BY embedding <=> $1::vector
+    LIMIT $4
+  ) nearest
+),
+total AS (
+  SELECT greatest(coalesce(sum(chunks), 0), 1) AS n
+  FROM docsbot_documents WHERE library = ANY($2::text[])
+),
+terms AS (
+  SELECT q.query, ln(1 + (total.n - df.n + 0.5) / (df.n + 0.5)) AS idf
+  FROM (SELECT plainto_tsquery('simple', term) AS query FROM unnest($3::text[]) AS term) q
+  CROSS JOIN total
+  CROSS JOIN LATERAL (
+    SELECT count(*) AS n FROM docsbot_chunks c
+    WHERE c.library = ANY($2::text[]) AND c.tsv @@ q.query
+  ) df
+),
+lex AS (
+  SELECT id, score, row_number() OVER (ORDER BY score DESC) AS rank
+  FROM (
+    SELECT c.id, sum(terms.idf * ts_rank(c.tsv, terms.query, 1)) AS score
+    FROM docsbot_chunks c JOIN terms ON c.tsv @@ terms.query
+    WHERE c.library = ANY($2::text[])
+    GROUP BY c.id
+    ORDER BY score DESC
+    LIMIT $4
+  ) best
+)
+SELECT c.library, c.content, c.metadata,
+  (coalesce(1.0 / ($5 + vec.rank), 0) + coalesce(1.0 / ($5 + lex.rank), 0))::float8 AS score,
+  (1 - (c.embedding <=> $1::vector))::float8 AS similarity,
+  coalesce(lex.score, 0)::float8 AS bm25
+FROM vec FULL JOIN lex USING (id)
+JOIN docsbot_chunks c ON c.id = coalesce(vec.id, lex.id)
+ORDER BY score DESC, similarity DESC
+LIMIT $6`;
+
+/** The keyword stems of a text, as the local BM25 index makes them, letters and digits only. */
+export function stems(text: string): string[] {
+  return wordsWithParts(text)
+    .filter((word) => !STOP_WORDS.has(word))
+    .map((word) => stem(word).replace(/[^\p{L}\p{N}]+/gu, ""))
+    .filter(Boolean);
+}
+
+/** The database URL without its password, for messages. */
+export function redacted(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
+/**
+ * Libraries in PostgreSQL with pgvector (STORE=postgres): every process and machine reads the
+ * same tables, so a change committed by one is answered by all. Documents are still read from
+ * the libraries' folders; a change writes only the documents whose content changed, one
+ * transaction each.
+ */
+export class PostgresLibraryStore implements LibraryStore {
+  private readonly pool: pg.Pool;
+  private ready: Promise<IndexSettings> | undefined;
+
+  constructor(
+    private readonly config: CoreConfig,
+    private readonly choice: EmbeddingsChoice,
+    /** Whether documents are embedded on this thread, with embeddings the caller gave. */
+    private readonly ownEmbeddings: boolean,
+    /** Drop every library's vectors and record the configured embeddings (`--rebuild`). */
+    private readonly reset = false,
+  ) {
+    this.pool = new pg.Pool({
+      connectionString: config.DATABASE_URL,
+      max: POOL_MAX,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      idleTimeoutMillis: IDLE_MS,
+      allowExitOnIdle: true,
+    });
+    // An idle connection the server dropped: the pool replaces it at the next query.
+    this.pool.on("error", (error) => logger.warn({ err: error }, "database connection lost"));
+  }
+
+  /** The schema, created or migrated once per process, and the settings chunks are made with. */
+  private prepare(): Promise<IndexSettings> {
+    this.ready ??= (async () => {
+      const settings = await indexSettings(this.config, this.choice);
+      await this.guard(() => prepareSchema(this.pool, settings.embeddings, this.reset));
+      return settings;
+    })();
+    this.ready.catch(() => {
+      this.ready = undefined;
+    });
+    return this.ready;
+  }
+
+  async open(
+    library: Library,
+    options: { onProgress?: Progress; rebuild?: boolean } = {},
+  ): Promise<Opened> {
+    await this.prepare();
+    // A server's library is read as the database has it: its folder may be on another machine.
+    // The shared documents ship with every process, and are brought up to date at start.
+    if (library.kind === "guild" && !options.rebuild) {
+      const index = await this.load(library, []);
+      if (index.manifest.documents.length > 0) return { index, outcome: { skipped: [] } };
+    }
+    return this.sync(library, true, options.onProgress);
+  }
+
+  rebuild(library: Library, onProgress?: Progress): Promise<Opened> {
+    return this.sync(library, false, onProgress);
+  }
+
+  async refresh(library: Library, builtAt: string | undefined): Promise<LibraryIndex | undefined> {
+    const changedAt = await this.changedAt(library);
+    if (changedAt === builtAt) return undefined;
+    return this.load(library, []);
+  }
+
+  async search(query: string, indexes: LibraryIndex[]): Promise<RetrievedChunk[]> {
+    if (indexes.length === 0) return [];
+    const vector = await this.choice.embeddings.embedQuery(query);
+    const k = this.config.TOP_K;
+    const { rows } = await this.guard(() =>
+      this.pool.query<{
+        library: string;
+        content: string;
+        metadata: RetrievedChunk["metadata"];
+        score: number;
+        similarity: number;
+        bm25: number;
+      }>(HYBRID_SEARCH, [
+        toVector(vector),
+        indexes.map((index) => libraryId(index.library)),
+        [...new Set(stems(query))],
+        Math.max(CANDIDATES, k),
+        RRF_K,
+        k,
+      ]),
+    );
+    return rows.map((row) => {
+      const kind = row.library === "shared" ? "shared" : "guild";
+      const metadata = { ...row.metadata, score: row.score, similarity: row.similarity };
+      return new Document({
+        pageContent: row.content,
+        metadata: {
+          ...metadata,
+          bm25: row.bm25,
+          library: kind,
+          // As the local store marks them: a server's file named as a shared one stays apart.
+          ...(kind === "guild" ? { documentId: `server:${metadata.documentId}` } : {}),
+        },
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /**
+   * Brings a library's rows up to date with its folder: each new or changed document (by content
+   * hash) is split, embedded and written in one transaction, each removed one deleted in one, so
+   * that every process answers from each change as soon as it commits. One change of a library at
+   * a time across processes (an advisory lock): another waits (`wait`) or fails with
+   * ReloadInProgressError.
+   */
+  private async sync(library: Library, wait: boolean, onProgress?: Progress): Promise<Opened> {
+    const settings = await this.prepare();
+    const id = libraryId(library);
+    const { docsDir } = libraryFolders(this.config, library);
+    await removeLeftovers(docsDir);
+    const { documents, skipped } = await loadDocuments(docsDir, this.config.MAX_DOCUMENT_BYTES);
+    for (const file of skipped)
+      logger.warn({ file: file.source, reason: file.reason }, "document skipped");
+    if (documents.length === 0 && library.kind === "shared")
+      throw new NoDocumentsError(docsDir, skipped);
+
+    const client = await this.guard(() => connect(this.pool));
+    const key = `docsbot:${id}`;
+    try {
+      if (wait) await client.query("SELECT pg_advisory_lock(hashtext($1))", [key]);
+      else {
+        const { rows } = await client.query<{ locked: boolean }>(
+          "SELECT pg_try_advisory_lock(hashtext($1)) AS locked",
+          [key],
+        );
+        if (!rows[0].locked) throw new ReloadInProgressError();
+      }
+      try {
+        const previous = await this.manifest(library, client);
+        const splitter = JSON.stringify(settings.splitter);
+        const stored = new Map(
+          (
+            await client.query<{ id: string; hash: string; splitter: string }>(
+              "SELECT id, hash, splitter FROM docsbot_documents WHERE library = $1",
+              [id],
+            )
+          ).rows.map((row) => [row.id, row]),
+        );
+        const changed = documents.filter((doc) => {
+          const row = stored.get(doc.id);
+          return !row || row.hash !== doc.hash || row.splitter !== splitter;
+        });
+        const kept = new Set(documents.map((doc) => doc.id));
+        const removed = [...stored.keys()].filter((doc) => !kept.has(doc));
+        let done = 0;
+        for (const doc of changed) {
+          await this.write(client, id, doc, settings, splitter);
+          onProgress?.("index", ++done, changed.length);
+        }
+        for (const doc of removed) {
+          await transaction(client, async () => {
+            await client.query("DELETE FROM docsbot_documents WHERE library = $1 AND id = $2", [
+              id,
+              doc,
+            ]);
+            await this.touch(client, id);
+          });
+        }
+        const index = await this.load(library, skipped, client);
+        const rebuilt =
+          changed.length || removed.length
+            ? `${changed.length} document(s) written, ${removed.length} removed`
+            : undefined;
+        return { index, outcome: { skipped, previous, ...(rebuilt ? { rebuilt } : {}) } };
+      } finally {
+        await client.query("SELECT pg_advisory_unlock(hashtext($1))", [key]);
+      }
+    } catch (error) {
+      throw unreachable(error) ? this.unavailable(error) : error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** One document's chunks, replacing its previous ones, in one transaction. */
+  private async write(
+    client: pg.PoolClient,
+    library: string,
+    doc: SourceDocument,
+    settings: IndexSettings,
+    splitter: string,
+  ): Promise<void> {
+    // In the build thread with the configured embeddings; on this one with the caller's.
+    const { chunks, vectors } = this.ownEmbeddings
+      ? await prepareDocument(doc, this.choice.embeddings, settings)
+      : await runPrepare(this.config, doc, settings);
+    await transaction(client, async () => {
+      await client.query("DELETE FROM docsbot_documents WHERE library = $1 AND id = $2", [
+        library,
+        doc.id,
+      ]);
+      await client.query(
+        `INSERT INTO docsbot_documents (library, id, source, title, date, hash, splitter, chunks)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          library,
+          doc.id,
+          doc.source,
+          doc.title,
+          doc.date ?? null,
+          doc.hash,
+          splitter,
+          chunks.length,
+        ],
+      );
+      await client.query(
+        `INSERT INTO docsbot_chunks (library, document_id, chunk, content, metadata, terms, embedding)
+         SELECT $1, $2, u.chunk, u.content, u.metadata::jsonb, u.terms, u.embedding::vector
+         FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[])
+           AS u(chunk, content, metadata, terms, embedding)`,
+        [
+          library,
+          doc.id,
+          chunks.map((chunk) => chunk.metadata.chunk),
+          chunks.map((chunk) => chunk.pageContent),
+          chunks.map((chunk) => JSON.stringify(chunk.metadata)),
+          chunks.map((chunk) => stems(contextualText(chunk)).join(" ")),
+          vectors.map(toVector),
+        ],
+      );
+      await this.touch(client, library);
+    });
+  }
+
+  /** Marks the library changed, in the transaction of the change. */
+  private async touch(client: pg.PoolClient, library: string): Promise<void> {
+    await client.query(
+      `INSERT INTO docsbot_libraries (library) VALUES ($1)
+       ON CONFLICT (library) DO UPDATE SET changed_at = clock_timestamp()`,
+      [library],
+    );
+  }
+
+  private async changedAt(
+    library: Library,
+    client: pg.Pool | pg.PoolClient = this.pool,
+  ): Promise<string | undefined> {
+    const { rows } = await this.guard(() =>
+      client.query<{ changed_at: Date }>(
+        "SELECT changed_at FROM docsbot_libraries WHERE library = $1",
+        [libraryId(library)],
+      ),
+    );
+    return rows[0]?.changed_at.toISOString();
+  }
+
+  /** The library as the database has it now, in the shape of a local index's manifest. */
+  private async manifest(
+    library: Library,
+    client: pg.Pool | pg.PoolClient = this.pool,
+  ): Promise<Manifest> {
+    const settings = await this.prepare();
+    const { rows } = await this.guard(() =>
+      client.query<{
+        id: string;
+        source: string;
+        title: string;
+        date: string | null;
+        hash: string;
+        chunks: number;
+      }>(
+        "SELECT id, source, title, date, hash, chunks FROM docsbot_documents WHERE library = $1 ORDER BY id",
+        [libraryId(library)],
+      ),
+    );
+    return {
+      version: INDEX_VERSION,
+      ...settings,
+      builtAt: (await this.changedAt(library, client)) ?? new Date(0).toISOString(),
+      buildMs: 0,
+      chunks: rows.reduce((sum, row) => sum + row.chunks, 0),
+      documents: rows.map(({ date, ...row }) => ({ ...row, ...(date ? { date } : {}) })),
+    };
+  }
+
+  private async load(
+    library: Library,
+    skipped: SkippedFile[],
+    client?: pg.PoolClient,
+  ): Promise<LibraryIndex> {
+    const manifest = await this.manifest(library, client);
+    const index: LibraryIndex = {
+      library,
+      manifest,
+      skipped,
+      search: (query) => this.search(query, [index]),
+    };
+    return index;
+  }
+
+  /** Runs a database call; a database that cannot be reached becomes DatabaseUnavailableError. */
+  private async guard<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof StoreMismatchError) throw error;
+      throw unreachable(error) ? this.unavailable(error) : error;
+    }
+  }
+
+  private unavailable(error: unknown): DatabaseUnavailableError {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return new DatabaseUnavailableError(
+      `Cannot reach the database at DATABASE_URL (${redacted(this.config.DATABASE_URL ?? "")}): ${reason}. Check DATABASE_URL and that PostgreSQL is running.`,
+      { cause: error },
+    );
+  }
+}
+
+function unreachable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return false;
+  const { code, message } = error as { code?: string; message?: string };
+  // PostgreSQL's own errors carry a five-character SQLSTATE: those are answers, not silence
+  // (57P01..03: the server shut down or is starting; 08xxx: connection exceptions).
+  if (code && /^[0-9A-Z]{5}$/.test(code)) return /^(08|57P0)/.test(code);
+  return UNREACHABLE.test(`${code ?? ""} ${message ?? ""}`);
+}
+
+function toVector(vector: number[]): string {
+  return `[${vector.join(",")}]`;
+}
