@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { answerQuestion } from "../src/answer/answer.js";
 import { openAssistant } from "../src/assistant.js";
+import { isAlive, temporaryOwner } from "../src/documents/leftovers.js";
 import { guildLibrary } from "../src/index/library.js";
 import { tempDataDir } from "./support/dataDir.js";
 import { LoopbackDiscord, PERMISSIONS } from "./support/discord.js";
@@ -66,6 +67,12 @@ test("a SIGKILL during an add leaves the documents and the index as before or as
   killGroup(bot.child);
   await bot.closed;
   expect(interaction.messages).toEqual([]);
+  // A bot is started again once the killed one is gone (not while it is still being reaped).
+  for (const name of await readdir(docs)) {
+    const pid = temporaryOwner(name);
+    for (let waited = 0; pid !== undefined && isAlive(pid) && waited < 10_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 
   // Started again: the library opens with exactly the documents its folder holds.
   const { assistant } = await openAssistant(data.config);
