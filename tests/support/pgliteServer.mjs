@@ -16,6 +16,29 @@ const db = await PGlite.create({
 let port = 0;
 let server;
 
+// PGlite is one session that every client shares, and its socket server runs each client's data
+// as it arrives. A PostgreSQL server gives each client a session: a client's statement sent as
+// Parse, Bind, Execute and Sync in several writes is never cut into by another's. The socket
+// server keeps a client's turn while a transaction is open; the same is done here while a client's
+// extended-protocol exchange is open (its last message was not a Sync, a Query or a Terminate).
+let exchangeOpen = false;
+const execProtocolRawStream = db.execProtocolRawStream.bind(db);
+db.execProtocolRawStream = (message, options) => {
+  exchangeOpen = !endsExchange(message);
+  return execProtocolRawStream(message, options);
+};
+const isInTransaction = db.isInTransaction.bind(db);
+db.isInTransaction = () => exchangeOpen || isInTransaction();
+
+/** Whether the last message of a chunk of the frontend protocol ends an exchange. */
+function endsExchange(chunk) {
+  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  let last;
+  // Each message: a type byte, then its length (which counts itself but not the type).
+  for (let at = 0; at + 5 <= chunk.length; at += 1 + view.getInt32(at + 1)) last = chunk[at];
+  return last === undefined || last === 0x53 || last === 0x51 || last === 0x58;
+}
+
 async function start() {
   server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections });
   await server.start();
