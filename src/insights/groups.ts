@@ -1,4 +1,5 @@
 import { stemmer } from "stemmer";
+import { cosine } from "../retrieval/hybrid.js";
 
 /**
  * How close two questions' embeddings must be (cosine) to count as the same question in other
@@ -23,18 +24,6 @@ export type Embed = (texts: string[]) => Promise<number[][]>;
 export function wordsKey(question: string): string {
   const words = question.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
   return [...new Set(words.map((word) => stemmer(word)))].sort().join(" ");
-}
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return dot / (Math.sqrt(na * nb) || 1);
 }
 
 /**

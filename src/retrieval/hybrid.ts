@@ -82,7 +82,8 @@ export class HybridRetriever extends BaseRetriever {
   }
 }
 
-function cosine(a: number[], b: number[]): number {
+/** The cosine similarity of two vectors (0 when either is all zeros). */
+export function cosine(a: number[], b: number[]): number {
   let dot = 0;
   let na = 0;
   let nb = 0;
