@@ -10,7 +10,7 @@ import {
 } from "discord.js";
 import { type AuditEntry, recordChange } from "../src/audit.js";
 import type { CommandContext } from "../src/discord/command.js";
-import { isModerator } from "../src/discord/permissions.js";
+import { isModerator, mayModerate, refuseNonModerator } from "../src/discord/permissions.js";
 import {
   documentAddedReply,
   documentFailedReply,
@@ -96,17 +96,9 @@ export async function execute(
   context: CommandContext,
 ): Promise<void> {
   const { config } = context;
-  if (!interaction.inGuild()) {
-    await refuse(interaction, "/document works in a server, not in direct messages.");
-    return;
-  }
   // Checked before anything is downloaded: a member who may not change documents changes nothing.
-  if (!isModerator(interaction, config.MOD_ROLE_IDS)) {
-    logger.info({ user: interaction.user.id, guild: interaction.guildId }, "document refused");
-    await refuse(
-      interaction,
-      "Only moderators can add or remove documents: members with the Manage Server permission or a moderator role.",
-    );
+  if (!mayModerate(interaction, config.MOD_ROLE_IDS)) {
+    await refuseNonModerator(interaction, "add or remove documents");
     return;
   }
   const scope = scopeOf(interaction);

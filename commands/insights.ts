@@ -7,7 +7,7 @@ import {
 } from "discord.js";
 import { MAXIMA } from "../src/config.js";
 import type { CommandContext } from "../src/discord/command.js";
-import { isModerator } from "../src/discord/permissions.js";
+import { mayModerate, refuseNonModerator } from "../src/discord/permissions.js";
 import { insightsReply, notice } from "../src/discord/replies.js";
 import { HistoryUnavailableError } from "../src/history/index.js";
 import { questionsChart } from "../src/insights/chart.js";
@@ -36,20 +36,8 @@ export async function execute(
   interaction: ChatInputCommandInteraction,
   { assistant, config, history }: CommandContext,
 ): Promise<void> {
-  if (!interaction.inGuild()) {
-    await interaction.reply({
-      content: "/insights works in a server, not in direct messages.",
-      flags: MessageFlags.Ephemeral,
-    });
-    return;
-  }
-  if (!isModerator(interaction, config.MOD_ROLE_IDS)) {
-    logger.info({ user: interaction.user.id, guild: interaction.guildId }, "insights refused");
-    await interaction.reply({
-      content:
-        "Only moderators can see insights: members with the Manage Server permission or a moderator role.",
-      flags: MessageFlags.Ephemeral,
-    });
+  if (!mayModerate(interaction, config.MOD_ROLE_IDS)) {
+    await refuseNonModerator(interaction, "see insights");
     return;
   }
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });

@@ -7,7 +7,7 @@ import {
 } from "discord.js";
 import { type AuditEntry, recordChange } from "../src/audit.js";
 import type { CommandContext } from "../src/discord/command.js";
-import { isModerator } from "../src/discord/permissions.js";
+import { mayModerate, refuseNonModerator } from "../src/discord/permissions.js";
 import { notice, reloadFailedReply, reloadReply } from "../src/discord/replies.js";
 import { refreshAllShards } from "../src/discord/shards.js";
 import { guildLibrary, ReloadInProgressError } from "../src/knowledgeBase.js";
@@ -24,20 +24,8 @@ export async function execute(
   interaction: ChatInputCommandInteraction,
   { assistant, config }: CommandContext,
 ): Promise<void> {
-  if (!interaction.inGuild()) {
-    await interaction.reply({
-      content: "/reload works in a server, not in direct messages.",
-      flags: MessageFlags.Ephemeral,
-    });
-    return;
-  }
-  if (!isModerator(interaction, config.MOD_ROLE_IDS)) {
-    logger.info({ user: interaction.user.id, guild: interaction.guildId }, "reload refused");
-    await interaction.reply({
-      content:
-        "Only moderators can reload the documents: members with the Manage Server permission or a moderator role.",
-      flags: MessageFlags.Ephemeral,
-    });
+  if (!mayModerate(interaction, config.MOD_ROLE_IDS)) {
+    await refuseNonModerator(interaction, "reload the documents");
     return;
   }
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });

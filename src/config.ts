@@ -160,9 +160,9 @@ const discordSchema = z.object({
     .optional(),
 });
 
-/** Settings of the bot itself. */
-const botSchema = discordSchema.extend({
-  MOD_ROLE_IDS: z
+/** Comma-separated Discord ids (roles or users), each checked; empty means none. */
+function snowflakeList(kind: "role" | "user") {
+  return z
     .string()
     .default("")
     .transform((value) =>
@@ -172,8 +172,13 @@ const botSchema = discordSchema.extend({
         .filter(Boolean),
     )
     .refine((ids) => ids.every((id) => SNOWFLAKE.test(id)), {
-      error: "must be role ids (17 to 20 digits each) separated by commas",
-    }),
+      error: `must be ${kind} ids (17 to 20 digits each) separated by commas`,
+    });
+}
+
+/** Settings of the bot itself. */
+const botSchema = discordSchema.extend({
+  MOD_ROLE_IDS: snowflakeList("role"),
   HELP_EXAMPLES: z
     .string()
     .default(
@@ -189,18 +194,7 @@ const botSchema = discordSchema.extend({
     .refine((questions) => questions.length > 0, {
       error: 'must hold at least one question; separate questions with "|"',
     }),
-  OWNER_IDS: z
-    .string()
-    .default("")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((id) => id.trim())
-        .filter(Boolean),
-    )
-    .refine((ids) => ids.every((id) => SNOWFLAKE.test(id)), {
-      error: "must be user ids (17 to 20 digits each) separated by commas",
-    }),
+  OWNER_IDS: snowflakeList("user"),
   // Links to private, loopback and link-local addresses are refused unless this is "true" (an
   // intranet's pages; the tests' loopback server).
   ALLOW_PRIVATE_URLS: z
