@@ -7,13 +7,14 @@ export interface Ingestion {
   documents: number;
   chunks: number;
   /** Milliseconds of each phase of the build, from the core's own progress reports. */
-  ms: { readAndSplit: number; embed: number; index: number; persist: number; total: number };
+  ms: { splitAndEmbed: number; index: number; persist: number; total: number };
 }
 
 /**
  * Builds the index as `npm run index` and the bot do (KnowledgeBase.open), timing its phases by
- * the moments the core reports them: documents read and split, chunks embedded, HNSW and BM25
- * built; what follows is writing the index to disk.
+ * the moments the core reports them: documents read, split and embedded (the HNSW graph grows on
+ * its own thread meanwhile), then BM25 built, the chunks written and the graph finished and
+ * written; what follows is making the new index current.
  */
 export async function ingest(
   config: CoreConfig,
@@ -38,8 +39,7 @@ export async function ingest(
       documents: report.documents,
       chunks: report.chunks,
       ms: {
-        readAndSplit: at.split - started,
-        embed: at.embed - at.split,
+        splitAndEmbed: at.embed - started,
         index: at.index - at.embed,
         persist: ended - at.index,
         total: ended - started,

@@ -25,8 +25,8 @@ export interface Results {
   };
   corpus: { documents: number; chunks: number; megabytes: number };
   ingestion: {
-    ms: { readAndSplit: number; embed: number; index: number; persist: number; total: number };
-    perSecond: { readAndSplit: Rate; embed: Rate; index: Rate; total: Rate };
+    ms: { splitAndEmbed: number; index: number; persist: number; total: number };
+    perSecond: { splitAndEmbed: Rate; index: Rate; total: Rate };
   };
   /** A fresh process opening the assistant: from the persisted index, and with a full rebuild. */
   startup: { loadMs: Startup; rebuildMs: Startup };

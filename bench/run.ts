@@ -179,8 +179,7 @@ try {
     ingestion: {
       ms: roundAll(ingestion.ms),
       perSecond: {
-        readAndSplit: perSecond(ingestion.ms.readAndSplit),
-        embed: perSecond(ingestion.ms.embed),
+        splitAndEmbed: perSecond(ingestion.ms.splitAndEmbed),
         index: perSecond(ingestion.ms.index),
         total: perSecond(ingestion.ms.total),
       },

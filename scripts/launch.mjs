@@ -44,7 +44,11 @@ const ENTRIES = {
   // Not run from here: the index build's worker thread, which src/index/build.ts starts beside
   // the bundle that imports it (buildWorker.mjs).
   buildWorker: "src/index/buildWorker.ts",
+  // The HNSW graph's thread, which src/index/graph.ts starts beside the bundle (graphWorker.mjs).
+  graphWorker: "src/index/graphWorker.mjs",
 };
+/** Entries that are threads of the programs, not programs. */
+const WORKERS = ["buildWorker", "graphWorker"];
 /** What the bundle is made from: when any of it changes, it is built again. */
 const SOURCES = ["src", "commands", "package-lock.json", "tsconfig.json", "scripts/launch.mjs"];
 const OUT = path.join(ROOT, "node_modules", ".cache", "docs-qa-bot", "dist");
@@ -134,7 +138,7 @@ async function removeOldBuilds(current) {
 const [name, ...rest] = process.argv.slice(2);
 if (name === "--build") {
   process.stdout.write(`built ${await bundle()}\n`);
-} else if (Object.hasOwn(ENTRIES, name) && name !== "buildWorker") {
+} else if (Object.hasOwn(ENTRIES, name) && !WORKERS.includes(name)) {
   const dir = await bundle();
   // The program reads its arguments as if it had been started itself.
   process.argv = [process.argv[0], path.join(dir, `${name}.mjs`), ...rest];
@@ -142,7 +146,7 @@ if (name === "--build") {
 } else {
   process.stderr.write(
     `Usage: node scripts/launch.mjs ${Object.keys(ENTRIES)
-      .filter((e) => e !== "buildWorker")
+      .filter((e) => !WORKERS.includes(e))
       .join("|")} [arguments] | --build\n`,
   );
   process.exitCode = 2;

@@ -20,7 +20,7 @@ runCli(async () => {
   }
   const config = loadCoreConfig();
   const bar = new SingleBar({
-    format: "{phase} [{bar}] {value}/{total} chunks",
+    format: "{phase} [{bar}] {value}/{total}",
     stream: process.stderr,
     noTTYOutput: false,
   });

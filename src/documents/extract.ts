@@ -1,7 +1,4 @@
 import path from "node:path";
-import { Readability } from "@mozilla/readability";
-import { parseHTML } from "linkedom";
-import { htmlToMarkdown } from "./html.js";
 import { markdownHeading } from "./metadata.js";
 
 /** A document that cannot be added, with what to do about it. */
@@ -123,12 +120,18 @@ function nestingDepth(html: string): number {
 }
 
 /** A web page's article (readability picks it from menus and footers), as Markdown. */
-function fromHtml(html: string, what: string): { title?: string; text: string } {
+async function fromHtml(html: string, what: string): Promise<{ title?: string; text: string }> {
   if (nestingDepth(html) > MAX_HTML_DEPTH) {
     throw new DocumentError(
       `${what}'s elements nest more than ${MAX_HTML_DEPTH} deep: it cannot be read. Save its text as a .txt or .md file instead.`,
     );
   }
+  // Loaded for a web page only: linkedom and the converter take a quarter of a second to load.
+  const [{ parseHTML }, { Readability }, { htmlToMarkdown }] = await Promise.all([
+    import("linkedom"),
+    import("@mozilla/readability"),
+    import("./html.js"),
+  ]);
   try {
     const { document } = parseHTML(html);
     const article = new Readability(document as never).parse();
@@ -205,7 +208,7 @@ export async function extractDocument(raw: RawDocument): Promise<ExtractedDocume
   } else {
     const text = decodeText(raw.bytes, what);
     if (kind === "html" || (kind === "text" && looksLikeHtml(text) && what === "The page")) {
-      extracted = fromHtml(text, what);
+      extracted = await fromHtml(text, what);
     } else if (kind === "markdown") {
       const title = markdownHeading(text);
       extracted = { text, ...(title ? { title } : {}) };

@@ -93,7 +93,8 @@ export async function readable(
   return { text: normalized, format: "text" };
 }
 
-async function loadDocument(docsDir: string, source: string, maxBytes: number) {
+/** A file's bytes, when its type is supported and its size within the limit. */
+async function readDocumentFile(docsDir: string, source: string, maxBytes: number) {
   const extension = path.extname(source).toLowerCase();
   if (!SUPPORTED_EXTENSIONS.includes(extension)) {
     throw new SkipError(
@@ -108,27 +109,38 @@ async function loadDocument(docsDir: string, source: string, maxBytes: number) {
     );
   }
   const bytes = await readFile(full);
+  return {
+    extension,
+    bytes,
+    id: source.split(path.sep).join("/"),
+    hash: createHash("sha256").update(bytes).digest("hex"),
+  };
+}
+
+async function loadDocument(docsDir: string, source: string, maxBytes: number) {
+  const { extension, bytes, id, hash } = await readDocumentFile(docsDir, source, maxBytes);
   const { text, heading, format } = await readable(decode(bytes), extension);
   if (text.trim().length === 0) throw new SkipError("empty: the file has no text");
-  const id = source.split(path.sep).join("/");
-  const hash = createHash("sha256").update(bytes).digest("hex");
   return { id, source, text, format, hash, ...extractMetadata(text, source, heading) };
 }
 
-/** Reads every document under docsDir; a file that cannot be used is skipped with its reason. */
-export async function loadDocuments(docsDir: string, maxBytes: number): Promise<LoadResult> {
+/** Each file's id and hash, and why a file is skipped, or the error that stops the reading. */
+async function eachFile<T>(
+  docsDir: string,
+  read: (source: string) => Promise<T>,
+): Promise<{ read: T[]; skipped: SkippedFile[] }> {
   let files: string[];
   let skipped: SkippedFile[];
   try {
     ({ files, skipped } = await listFiles(docsDir));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { documents: [], skipped: [] };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { read: [], skipped: [] };
     throw error;
   }
-  const documents: SourceDocument[] = [];
+  const done: T[] = [];
   for (const source of files) {
     try {
-      documents.push(await loadDocument(docsDir, source, maxBytes));
+      done.push(await read(source));
     } catch (error) {
       const reason =
         error instanceof SkipError
@@ -137,5 +149,30 @@ export async function loadDocuments(docsDir: string, maxBytes: number): Promise<
       skipped.push({ source, reason });
     }
   }
-  return { documents, skipped };
+  return { read: done, skipped };
+}
+
+/**
+ * The documents' ids and content hashes, without turning them into text (HTML into Markdown, say):
+ * enough to tell whether an index was built from them. A file that loadDocuments would skip for
+ * its content (empty, not UTF-8) is listed here: such a file was never indexed, so an index then
+ * looks stale, and loadDocuments tells the rest.
+ */
+export async function hashDocuments(
+  docsDir: string,
+  maxBytes: number,
+): Promise<{ documents: { id: string; hash: string }[]; skipped: SkippedFile[] }> {
+  const { read, skipped } = await eachFile(docsDir, async (source) => {
+    const { id, hash } = await readDocumentFile(docsDir, source, maxBytes);
+    return { id, hash };
+  });
+  return { documents: read, skipped };
+}
+
+/** Reads every document under docsDir; a file that cannot be used is skipped with its reason. */
+export async function loadDocuments(docsDir: string, maxBytes: number): Promise<LoadResult> {
+  const { read, skipped } = await eachFile(docsDir, (source) =>
+    loadDocument(docsDir, source, maxBytes),
+  );
+  return { documents: read, skipped };
 }

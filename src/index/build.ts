@@ -3,7 +3,12 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { CoreConfig } from "../config.js";
 import { DocumentError, type ExtractedDocument, type RawDocument } from "../documents/extract.js";
-import { loadDocuments, type SkippedFile, type SourceDocument } from "../documents/load.js";
+import {
+  hashDocuments,
+  loadDocuments,
+  type SkippedFile,
+  type SourceDocument,
+} from "../documents/load.js";
 import { EmbeddingsUnavailableError } from "../embeddings/errors.js";
 import { createEmbeddings, type EmbeddingsChoice } from "../embeddings/index.js";
 import { NoDocumentsError, ReloadInProgressError } from "./errors.js";
@@ -72,6 +77,7 @@ export async function indexSettings(
 }
 
 export interface IndexState {
+  /** The documents read, when the index must be built; none when it serves. */
   documents: SourceDocument[];
   skipped: SkippedFile[];
   settings: IndexSettings;
@@ -83,10 +89,17 @@ export interface IndexState {
 
 /** Reads the documents and tells whether the index on disk was built from them, with these settings. */
 export async function inspectIndex(job: BuildJob, choice: EmbeddingsChoice): Promise<IndexState> {
-  const { documents, skipped } = await loadDocuments(job.docsDir, job.config.MAX_DOCUMENT_BYTES);
-  if (documents.length === 0) throw new NoDocumentsError(job.docsDir, skipped);
   const settings = await indexSettings(job.config, choice);
   const previous = await readCurrentManifest(job.indexDir);
+  // The usual start: the files are the ones indexed, as their hashes tell without reading them
+  // as text (a web page's conversion, every document's metadata): nothing to build.
+  if (!job.force && previous) {
+    const files = await hashDocuments(job.docsDir, job.config.MAX_DOCUMENT_BYTES);
+    if (files.documents.length > 0 && !staleReason(previous, settings, files.documents))
+      return { documents: [], skipped: files.skipped, settings, previous };
+  }
+  const { documents, skipped } = await loadDocuments(job.docsDir, job.config.MAX_DOCUMENT_BYTES);
+  if (documents.length === 0) throw new NoDocumentsError(job.docsDir, skipped);
   const reason = job.force ?? staleReason(previous, settings, documents);
   return { documents, skipped, settings, previous, reason };
 }

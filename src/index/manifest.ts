@@ -45,7 +45,7 @@ export async function readManifest(dir: string): Promise<Manifest | undefined> {
 export function staleReason(
   manifest: Manifest | undefined,
   settings: IndexSettings,
-  documents: SourceDocument[],
+  documents: Pick<SourceDocument, "id" | "hash">[],
 ): string | undefined {
   if (!manifest) return "no index yet";
   if (manifest.version !== INDEX_VERSION) return `index format ${manifest.version} is outdated`;

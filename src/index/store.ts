@@ -11,6 +11,7 @@ import {
 } from "node:fs/promises";
 import path from "node:path";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import { SynchronousInMemoryDocstore } from "@langchain/community/stores/doc/in_memory";
 import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
@@ -18,6 +19,7 @@ import hnswlib from "hnswlib-node";
 import { BYLINE_WORDS, hasByline } from "../answer/units.js";
 import type { SourceDocument } from "../documents/load.js";
 import { LexicalIndex } from "../retrieval/lexical.js";
+import { GraphBuilder } from "./graph.js";
 import {
   INDEX_VERSION,
   type IndexSettings,
@@ -83,11 +85,8 @@ const CURRENT = "current";
 const BUILDS = "builds";
 const LEXICAL_FILE = "lexical.bin";
 const VECTORS_FILE = "hnswlib.index";
-// One chunk per line, in label order, so that loading can let the event loop run between lines.
+// One chunk per line, in label order: a chunk is parsed from its line when first retrieved.
 const CHUNKS_FILE = "chunks.jsonl";
-// The longest loading works before it lets the event loop run: the bot loads a new index while
-// it keeps acknowledging interactions.
-const LOAD_SLICE_MS = 10;
 const BATCH = 256;
 // hnswlib's search breadth; its default (10) loses recall once k nears it.
 export const SEARCH_EF = 128;
@@ -159,35 +158,66 @@ export async function buildIndex(
   embeddings: EmbeddingsInterface,
   settings: IndexSettings,
   onProgress: Progress = () => {},
-): Promise<Index> {
+): Promise<Manifest> {
   const started = performance.now();
-  const chunks = await splitDocuments(documents, settings);
-  onProgress("split", chunks.length, chunks.length);
+  // The graph grows on its own thread as each batch is embedded, while this one goes on splitting.
+  const graph = new GraphBuilder(settings.embeddings.dimensions);
+  const name = `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const buildDir = path.join(indexDir, BUILDS, name);
+  try {
+    // Embedded in batches across documents (a bounded request to an embedding service), with a
+    // turn of the event loop between them for a build on a thread that also does other work.
+    const chunks: Chunk[] = [];
+    let embedded = 0;
+    const embedUpTo = async (end: number) => {
+      while (embedded < end) {
+        const batch = chunks.slice(embedded, Math.min(embedded + BATCH, end));
+        graph.add(
+          await embeddings.embedDocuments(batch.map((chunk) => contextualText(chunk, "embedding"))),
+        );
+        embedded += batch.length;
+        await yieldToEventLoop();
+      }
+    };
+    for (const [n, doc] of documents.entries()) {
+      chunks.push(...(await splitDocuments([doc], settings)));
+      await embedUpTo(chunks.length - (chunks.length % BATCH));
+      onProgress("split", n + 1, documents.length);
+    }
+    await embedUpTo(chunks.length);
+    onProgress("embed", chunks.length, chunks.length);
 
-  // Embedded in batches (a bounded request to an embedding service, and progress to report), with
-  // a turn of the event loop between them for a build on a thread that also does other work.
-  const vectors: number[][] = [];
-  for (let i = 0; i < chunks.length; i += BATCH) {
-    const batch = chunks.slice(i, i + BATCH).map((chunk) => contextualText(chunk, "embedding"));
-    vectors.push(...(await embeddings.embedDocuments(batch)));
-    onProgress("embed", vectors.length, chunks.length);
-    await yieldToEventLoop();
+    // Lexical ids are the graph's labels, so one docstore serves both.
+    const lexical = await LexicalIndex.build(
+      chunks.map((chunk, label) => ({ id: String(label), text: contextualText(chunk) })),
+    );
+    const manifest = describeBuild(documents, chunks, settings, started);
+    await mkdir(buildDir, { recursive: true });
+    await writeFile(
+      path.join(buildDir, CHUNKS_FILE),
+      chunks.map((chunk) => JSON.stringify(chunk)).join("\n"),
+    );
+    await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toBuffer());
+    await graph.write(path.join(buildDir, VECTORS_FILE));
+    onProgress("index", chunks.length, chunks.length);
+    manifest.buildMs = Math.round(performance.now() - started);
+    await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+    await makeCurrent(indexDir, name);
+    return manifest;
+  } catch (error) {
+    // Nothing half-written stays behind (the previous index is still current).
+    await graph.close();
+    await rm(buildDir, { recursive: true, force: true });
+    throw error;
   }
+}
 
-  // All vectors at once: HNSWLib.addVectors grows the graph, and checks every new id against every
-  // stored one, at each call; in batches, the build would slow down with the square of the chunks.
-  const store = new HNSWLib(embeddings, {
-    space: "cosine",
-    numDimensions: settings.embeddings.dimensions,
-  });
-  await store.addVectors(vectors, chunks);
-  store.index.setEf(SEARCH_EF);
-  // Lexical ids are the vector store's labels, so one docstore serves both.
-  const lexical = await LexicalIndex.build(
-    chunks.map((chunk, label) => ({ id: String(label), text: contextualText(chunk) })),
-  );
-  onProgress("index", chunks.length, chunks.length);
-
+function describeBuild(
+  documents: SourceDocument[],
+  chunks: Chunk[],
+  settings: IndexSettings,
+  started: number,
+): Manifest {
   const chunksPerDocument = new Map<string, number>();
   for (const { metadata } of chunks) {
     chunksPerDocument.set(
@@ -195,7 +225,7 @@ export async function buildIndex(
       (chunksPerDocument.get(metadata.documentId) ?? 0) + 1,
     );
   }
-  const manifest: Manifest = {
+  return {
     version: INDEX_VERSION,
     ...settings,
     builtAt: new Date().toISOString(),
@@ -210,25 +240,29 @@ export async function buildIndex(
       chunks: chunksPerDocument.get(doc.id) ?? 0,
     })),
   };
+}
 
-  const name = `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const buildDir = path.join(indexDir, BUILDS, name);
-  await mkdir(buildDir, { recursive: true });
-  try {
-    await store.index.writeIndex(path.join(buildDir, VECTORS_FILE));
-    await writeFile(
-      path.join(buildDir, CHUNKS_FILE),
-      chunks.map((chunk) => JSON.stringify(chunk)).join("\n"),
-    );
-    await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toBuffer());
-    await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
-    await makeCurrent(indexDir, name);
-  } catch (error) {
-    // Nothing half-written stays behind (the previous index is still current).
-    await rm(buildDir, { recursive: true, force: true });
-    throw error;
+/**
+ * The chunks of a loaded index, by label, each parsed from its line of chunks.jsonl when a search
+ * first returns it: parsing them all took as long as the rest of opening an index, and a question
+ * reads a dozen.
+ */
+class ChunkLines extends SynchronousInMemoryDocstore {
+  constructor(private readonly lines: string[]) {
+    super();
   }
-  return { manifest, vectors: store, lexical };
+
+  override search(label: string): Document {
+    let chunk = this._docs.get(label);
+    if (!chunk) {
+      const line = this.lines[Number(label)];
+      if (line === undefined) throw new Error(`no chunk with label ${label}`);
+      const { pageContent, metadata } = JSON.parse(line) as Chunk;
+      chunk = new Document({ pageContent, metadata });
+      this._docs.set(label, chunk);
+    }
+    return chunk;
+  }
 }
 
 async function makeCurrent(indexDir: string, name: string): Promise<void> {
@@ -277,10 +311,7 @@ export async function readCurrentManifest(indexDir: string): Promise<Manifest | 
   return dir ? readManifest(dir) : undefined;
 }
 
-/**
- * Loads the current index; throws when it is missing or unreadable. Works a few milliseconds at a
- * time: a bot loads the index another thread or process built while it answers.
- */
+/** Loads the current index; throws when it is missing or unreadable. */
 export async function loadIndex(indexDir: string, embeddings: EmbeddingsInterface): Promise<Index> {
   const dir = await currentIndexDir(indexDir);
   const manifest = dir ? await readManifest(dir) : undefined;
@@ -289,23 +320,14 @@ export async function loadIndex(indexDir: string, embeddings: EmbeddingsInterfac
   await graph.readIndex(path.join(dir, VECTORS_FILE));
   if (graph.getCurrentCount() !== manifest.chunks) throw new Error("index and manifest disagree");
   graph.setEf(SEARCH_EF);
+  const lines = (await readFile(path.join(dir, CHUNKS_FILE), "utf8")).split("\n");
+  if (lines.length !== manifest.chunks) throw new Error("chunks and manifest disagree");
   const vectors = new HNSWLib(embeddings, {
     space: "cosine",
     numDimensions: manifest.embeddings.dimensions,
     index: graph,
+    docstore: new ChunkLines(lines),
   });
-  const lines = (await readFile(path.join(dir, CHUNKS_FILE), "utf8")).split("\n");
-  if (lines.length !== manifest.chunks) throw new Error("chunks and manifest disagree");
-  let slice = performance.now();
-  for (let label = 0; label < lines.length; label++) {
-    const { pageContent, metadata } = JSON.parse(lines[label]) as Chunk;
-    // Straight into the docstore's map: its add() compares every new id with every stored one.
-    vectors.docstore._docs.set(String(label), new Document({ pageContent, metadata }));
-    if (performance.now() - slice > LOAD_SLICE_MS) {
-      await yieldToEventLoop();
-      slice = performance.now();
-    }
-  }
   const lexical = await LexicalIndex.load(await readFile(path.join(dir, LEXICAL_FILE)));
   return { manifest, vectors, lexical };
 }

@@ -1,7 +1,9 @@
 import { stemmer } from "stemmer";
 
-/** Words, numbers and hyphenated or apostrophe'd compounds, lower-cased. */
+/** Words, numbers and hyphenated or apostrophe'd compounds. */
 const WORD = /[\p{L}\p{N}]+(?:['’_-][\p{L}\p{N}]+)*/gu;
+/** Where a compound ("China-sponsored") or an identifier ("unorderedList") has parts. */
+const PARTS = /['’_-]|(?<=\p{Ll})(?=\p{Lu})/u;
 
 export interface Token {
   /** Lower-cased. */
@@ -51,7 +53,7 @@ export function tokens(text: string): Token[] {
     }
     // Parts of a compound ("China-sponsored") or of an identifier ("unorderedList", "ws_no_utf")
     // are words of their own too.
-    const parts = raw.split(/['’_-]|(?<=\p{Ll})(?=\p{Lu})/u);
+    const parts = raw.split(PARTS);
     if (parts.length > 1) {
       for (const part of parts) {
         if (part.length > 1)
@@ -67,8 +69,18 @@ export function tokens(text: string): Token[] {
   return out;
 }
 
+/** The words of tokens(text), without the rest: what indexing and embedding read, made for speed. */
 export function wordsWithParts(text: string): string[] {
-  return tokens(text).map((token) => token.word);
+  const out: string[] = [];
+  for (const raw of text.match(WORD) ?? []) {
+    out.push(raw.toLowerCase());
+    if (plainAscii(raw)) continue;
+    const parts = raw.split(PARTS);
+    if (parts.length > 1) {
+      for (const part of parts) if (part.length > 1) out.push(part.toLowerCase());
+    }
+  }
+  return out;
 }
 
 // The same words come back in every chunk and question: their stems are remembered, up to a bound.
