@@ -1,6 +1,7 @@
 import "../env.js";
 import { SingleBar } from "cli-progress";
 import { loadCoreConfig } from "../config.js";
+import { createEmbeddings } from "../embeddings/index.js";
 import { KnowledgeBase } from "../knowledgeBase.js";
 import { parseCommandLine, runCli } from "./run.js";
 
@@ -26,6 +27,9 @@ runCli(async () => {
   });
   let phase = "";
   const { knowledgeBase, report } = await KnowledgeBase.open(config, {
+    // Built on this thread: a command has nothing else to keep answering (the bot builds in a
+    // thread of its own, at a lower priority), and a second thread would load everything again.
+    embeddings: await createEmbeddings(config),
     rebuild: true,
     reset: values.rebuild === true,
     onProgress: (next, done, total) => {
