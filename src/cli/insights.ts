@@ -2,7 +2,8 @@ import "../env.js";
 import { loadCoreConfig, MAXIMA } from "../config.js";
 import { createEmbeddings } from "../embeddings/index.js";
 import { openHistory } from "../history/index.js";
-import { readCurrentManifest } from "../index/store.js";
+import { SHARED } from "../index/library.js";
+import { createLibraryStore } from "../index/libraryStore.js";
 import { insightsJson, insightsText } from "../insights/format.js";
 import { insightsReport } from "../insights/report.js";
 import { parseCommandLine, runCli, UsageError } from "./run.js";
@@ -42,16 +43,22 @@ runCli(async () => {
   const config = loadCoreConfig();
   const history = openHistory(config);
   try {
-    // The documents of the current index, without building one; the embeddings of that index.
-    const [manifest, { embeddings }] = await Promise.all([
-      readCurrentManifest(config.indexDir),
-      createEmbeddings(config),
-    ]);
+    // The shared documents as the store has them indexed now (none when it was never built),
+    // without building anything; the embeddings of that index.
+    const choice = await createEmbeddings(config);
+    const store = createLibraryStore(config, choice, true);
+    let documents: string[];
+    try {
+      const index = await store.refresh(SHARED, undefined);
+      documents = index?.manifest.documents.map((doc) => doc.source) ?? [];
+    } finally {
+      await store.close();
+    }
     const report = await insightsReport(history, {
       guildId: values.guild,
       days,
-      documents: manifest?.documents.map((doc) => doc.source) ?? [],
-      embed: (texts) => embeddings.embedDocuments(texts),
+      documents,
+      embed: (texts) => choice.embeddings.embedDocuments(texts),
       historyDays: config.HISTORY_DAYS,
     });
     process.stdout.write(`${values.json ? insightsJson(report) : insightsText(report)}\n`);
