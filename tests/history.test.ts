@@ -137,8 +137,9 @@ test("with HISTORY_DAYS=0 no question text and no member id is anywhere under DA
 });
 
 test("turning HISTORY_DAYS to 0 removes the question text and member ids kept before", async () => {
-  const { discord, data, start, config } = await setUp();
-  const bot = await start();
+  const { discord, data, config } = await setUp();
+  // Stopped here, not again at the end: a bot is stopped once.
+  const bot = await startTestBot(discord, config);
   const member = snowflake();
   const question = "Which countries co-sponsored the resolution in Geneva?";
   await answerOf(discord, question, { userId: member });
@@ -191,6 +192,42 @@ test.skipIf(TEST_STORE === "postgres")(
           q.question.includes("vaccines"),
         ),
       "recorded after the lock",
+    );
+  },
+);
+
+test.runIf(TEST_STORE === "postgres")(
+  "a record of use that cannot be written does not stop answers: the log names DATABASE_URL, and recording resumes once it can",
+  async () => {
+    const { discord, start, data } = await setUp();
+    await start();
+    await answerOf(discord, "Who sponsored the resolution?");
+    const errors = vi.spyOn(logger, "error");
+    // The answers' table out of the way (a migration or maintenance by hand), the library's kept.
+    const admin = new pg.Client({ connectionString: databaseOf(data.dir)?.url });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    await admin.query("ALTER TABLE docsbot_history_answers RENAME TO docsbot_history_aside");
+    try {
+      const reply = await answerOf(discord, "Which countries co-sponsored the resolution?");
+      expect(reply.embeds[0].description).toContain("Belarus");
+      await until(() => errors.mock.calls.length > 0, "logged");
+      const [logged, message] = errors.mock.calls[0] as unknown as [{ err: Error }, string];
+      expect(message).toContain("could not record the answer");
+      expect(logged.err).toBeInstanceOf(HistoryUnavailableError);
+      expect(logged.err.message).toContain("DATABASE_URL");
+    } finally {
+      await admin.query("ALTER TABLE docsbot_history_aside RENAME TO docsbot_history_answers");
+    }
+    await answerOf(discord, "What does the resolution say about vaccines?");
+    const reader = openTestHistory(data.dir);
+    cleanups.push(() => reader.close());
+    await until(
+      async () =>
+        (await reader.questions({ since: new Date(0) })).some((q) =>
+          q.question.includes("vaccines"),
+        ),
+      "recorded again",
     );
   },
 );
