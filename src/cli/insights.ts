@@ -9,8 +9,9 @@ import { insightsReport } from "../insights/report.js";
 import { parseCommandLine, runCli, UsageError } from "./run.js";
 
 const USAGE = `Usage: npm run insights -- [--days N] [--guild ID] [--json]
-What members asked (from the record under DATA_DIR), what the documents miss, the answers with
-a thumbs down and the documents cited: the report /insights shows.
+What members asked (from the record of use: under DATA_DIR, or in DATABASE_URL with
+STORE=postgres), what the documents miss, the answers with a thumbs down and the documents cited:
+the report /insights shows.
   --days N     the last N days (default 30)
   --guild ID   one server only (default: every server)
   --json       one JSON object instead of text
