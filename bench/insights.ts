@@ -7,8 +7,8 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { LocalEmbeddings } from "../src/embeddings/local.js";
 import { loadCoreConfig } from "../src/config.js";
+import { LocalEmbeddings } from "../src/embeddings/local.js";
 import { openHistory } from "../src/history/index.js";
 import { questionsChart } from "../src/insights/chart.js";
 import { insightsReport } from "../src/insights/report.js";
