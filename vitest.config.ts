@@ -1,13 +1,18 @@
 import { defineConfig } from "vitest/config";
 
 // The tests of what a user notices of the store (answers, the CLI, the bot's /ask, /reload and
-// /document) run a second time against PostgreSQL (PGlite, one database per DATA_DIR).
+// /document) and of the record of use (votes, /insights, retention) run a second time against
+// PostgreSQL (PGlite, one database per DATA_DIR).
 const BOTH_STORES = [
   "tests/quality.test.ts",
   "tests/cli.test.ts",
   "tests/bot.test.ts",
   "tests/bot-reload.test.ts",
   "tests/bot-documents.test.ts",
+  "tests/history-contract.test.ts",
+  "tests/history.test.ts",
+  "tests/bot-feedback.test.ts",
+  "tests/bot-insights.test.ts",
 ];
 
 const shared = {

@@ -1,13 +1,15 @@
 /**
  * The record of use and the insights report at a busy server's size: how long a write takes
  * (it runs on the event loop's thread, after the reply), how long /insights takes over a month
- * of questions, and the chart. `npx tsx bench/insights.ts [questions]` (default 10,000).
+ * of questions, and the chart. `npx tsx bench/insights.ts [questions]` (default 10,000); with
+ * STORE=postgres and DATABASE_URL set, the record in that database (as openHistory chooses).
  */
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { loadCoreConfig } from "../src/config.js";
 import { LocalEmbeddings } from "../src/embeddings/local.js";
-import { SqliteHistory } from "../src/history/sqlite.js";
+import { openHistory } from "../src/history/index.js";
 import { questionsChart } from "../src/insights/chart.js";
 import { insightsReport } from "../src/insights/report.js";
 import { logger } from "../src/logger.js";
@@ -37,8 +39,9 @@ const FORMS = [
 ];
 
 const dir = await mkdtemp(path.join(tmpdir(), "bench-insights-"));
-const file = path.join(dir, "history.sqlite");
-const history = new SqliteHistory(file, 90);
+const config = loadCoreConfig({ ...process.env, DATA_DIR: dir, HISTORY_DAYS: "90" });
+const file = config.historyFile;
+const history = openHistory(config);
 const random = seeded(20261203);
 const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
 const now = Date.now();
@@ -82,13 +85,14 @@ const purgeStarted = performance.now();
 await history.purge(new Date(now + 80 * DAY_MS));
 const purgeMs = performance.now() - purgeStarted;
 await history.close();
-const { size } = await stat(file);
+const size = config.STORE === "local" ? (await stat(file)).size : undefined;
 const write = latency(writes);
 process.stdout.write(
   `${JSON.stringify(
     {
       questions: QUESTIONS,
-      fileKB: Math.round(size / 1024),
+      store: config.STORE,
+      fileKB: size === undefined ? undefined : Math.round(size / 1024),
       writeMs: { p50: write.p50, p95: write.p95, max: write.max },
       reportMs: Math.round(reportMs),
       gaps: report.gaps.length,

@@ -62,7 +62,7 @@ export async function execute(
     logger.error({ err: error }, "insights: history unavailable");
     await interaction.editReply(
       notice(
-        "The record of questions cannot be read just now (the bot's log says why). Answering goes on; try /insights later.",
+        `The record of questions (${error.where}) cannot be read just now; the bot's log says why. Answering goes on; try /insights later.`,
       ),
     );
     return;

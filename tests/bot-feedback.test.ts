@@ -1,12 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadCoreConfig } from "../src/config.js";
 import type { Bot } from "../src/discord/start.js";
-import { SqliteHistory } from "../src/history/sqlite.js";
 import { tempDataDir } from "./support/dataDir.js";
 import { LoopbackDiscord, type SentMessage, snowflake } from "./support/discord.js";
 import { startTestBot } from "./support/discordBot.js";
+import { openTestHistory } from "./support/history.js";
 
 // A second document that was also "adopted": without the earlier question, "When was it
 // adopted?" finds the resolution's Tuesday; after a question about the bylaw, the bylaw's date.
@@ -58,7 +57,7 @@ async function ask(question: string, invoker = {}): Promise<SentMessage & { id: 
 
 /** The votes of every recorded answer, read from the file as another process would. */
 async function recorded() {
-  const history = new SqliteHistory(loadCoreConfig(env).historyFile, 90);
+  const history = openTestHistory(data.dir);
   try {
     return await history.questions({ since: new Date(0) });
   } finally {
@@ -114,7 +113,7 @@ describe("buttons on an answer", () => {
     expect(unknown).toMatchObject({ kind: "reply", ephemeral: true });
     expect(unknown.content).toContain("no longer know this answer");
 
-    const history = new SqliteHistory(loadCoreConfig(env).historyFile, 90);
+    const history = openTestHistory(data.dir);
     await history.record({
       id: "elsewhere1",
       at: new Date(),

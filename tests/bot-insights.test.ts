@@ -1,12 +1,12 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { loadCoreConfig } from "../src/config.js";
 import type { Bot } from "../src/discord/start.js";
-import { SqliteHistory } from "../src/history/sqlite.js";
+import type { History } from "../src/history/index.js";
 import { tempDataDir } from "./support/dataDir.js";
 import { LoopbackDiscord, PERMISSIONS, snowflake } from "./support/discord.js";
 import { startTestBot } from "./support/discordBot.js";
+import { openTestHistory } from "./support/history.js";
 import { decodePng } from "./support/png.js";
 import { run } from "./support/run.js";
 
@@ -18,7 +18,7 @@ let discord: LoopbackDiscord;
 let bot: Bot;
 let data: Awaited<ReturnType<typeof tempDataDir>>;
 let env: Record<string, string>;
-let history: SqliteHistory;
+let history: History;
 const moderator = {
   permissions:
     PERMISSIONS.viewChannel |
@@ -61,7 +61,7 @@ beforeAll(async () => {
     "Harbour bylaw on mooring fees\n\nThe harbour bylaw on mooring fees was adopted on 4 May 2019.\n",
   );
   env = { DATA_DIR: data.dir, MOD_ROLE_IDS: discord.moderatorRoleId };
-  history = new SqliteHistory(loadCoreConfig(env).historyFile, 90);
+  history = openTestHistory(data.dir);
   const guild = discord.guildId;
   // Refused, in other words: one gap of 4, one of 2, one of 1.
   await seed(guild, "What are the parking fees at the port?", 1, false);
@@ -140,7 +140,7 @@ test("a member who is not a moderator is refused, privately", async () => {
 });
 
 test("the bot deletes questions older than HISTORY_DAYS when it starts", async () => {
-  const reader = new SqliteHistory(loadCoreConfig(env).historyFile, 90);
+  const reader = openTestHistory(data.dir);
   const all = await reader.questions({ since: new Date(0) });
   await reader.close();
   expect(all.map((q) => q.question)).not.toContain("What is the oldest question?");

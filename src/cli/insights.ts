@@ -2,14 +2,16 @@ import "../env.js";
 import { loadCoreConfig, MAXIMA } from "../config.js";
 import { createEmbeddings } from "../embeddings/index.js";
 import { openHistory } from "../history/index.js";
-import { readCurrentManifest } from "../index/store.js";
+import { SHARED } from "../index/library.js";
+import { createLibraryStore } from "../index/libraryStore.js";
 import { insightsJson, insightsText } from "../insights/format.js";
 import { insightsReport } from "../insights/report.js";
 import { parseCommandLine, runCli, UsageError } from "./run.js";
 
 const USAGE = `Usage: npm run insights -- [--days N] [--guild ID] [--json]
-What members asked (from the record under DATA_DIR), what the documents miss, the answers with
-a thumbs down and the documents cited: the report /insights shows.
+What members asked (from the record of use: under DATA_DIR, or in DATABASE_URL with
+STORE=postgres), what the documents miss, the answers with a thumbs down and the documents cited:
+the report /insights shows.
   --days N     the last N days (default 30)
   --guild ID   one server only (default: every server)
   --json       one JSON object instead of text
@@ -42,16 +44,22 @@ runCli(async () => {
   const config = loadCoreConfig();
   const history = openHistory(config);
   try {
-    // The documents of the current index, without building one; the embeddings of that index.
-    const [manifest, { embeddings }] = await Promise.all([
-      readCurrentManifest(config.indexDir),
-      createEmbeddings(config),
-    ]);
+    // The shared documents as the store has them indexed now (none when it was never built),
+    // without building anything; the embeddings of that index.
+    const choice = await createEmbeddings(config);
+    const store = createLibraryStore(config, choice, true);
+    let documents: string[];
+    try {
+      const index = await store.refresh(SHARED, undefined);
+      documents = index?.manifest.documents.map((doc) => doc.source) ?? [];
+    } finally {
+      await store.close();
+    }
     const report = await insightsReport(history, {
       guildId: values.guild,
       days,
-      documents: manifest?.documents.map((doc) => doc.source) ?? [],
-      embed: (texts) => embeddings.embedDocuments(texts),
+      documents,
+      embed: (texts) => choice.embeddings.embedDocuments(texts),
       historyDays: config.HISTORY_DAYS,
     });
     process.stdout.write(`${values.json ? insightsJson(report) : insightsText(report)}\n`);

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { logger } from "../logger.js";
+import { dayOf, NO_GUILD, retention } from "./retention.js";
 import {
   type AnsweredQuestion,
   type DayCounts,
@@ -12,19 +13,13 @@ import {
   type VoteOutcome,
 } from "./types.js";
 
-const DAY_MS = 86_400_000;
 /**
  * How long a locked file is waited for, in milliseconds. better-sqlite3 waits on the event loop's
  * thread, so the wait is short: a write that cannot wait is dropped and logged, never the answer.
  */
 const BUSY_TIMEOUT_MS = 100;
-/** Counts per day hold nothing about anyone: they are kept at least this long, for the chart. */
-const COUNTS_DAYS_MIN = 365;
-/**
- * With HISTORY_DAYS=0 an answer's id and server are kept this long (no text, no member), so that
- * its buttons keep working for a week.
- */
-const BUTTONS_DAYS_WITHOUT_HISTORY = 7;
+/** Where the record is kept, for the messages of HistoryUnavailableError. */
+const KEPT_IN = "the file history.sqlite in DATA_DIR";
 
 /** The schema, one step per version (PRAGMA user_version); a new version appends a step. */
 const MIGRATIONS = [
@@ -61,13 +56,6 @@ const MIGRATIONS = [
      PRIMARY KEY (day, guild_id)
    );`,
 ];
-
-/** A direct message has no server: its rows use this in place of a server id. */
-const NO_GUILD = "";
-
-function dayOf(at: Date | number): string {
-  return new Date(at).toISOString().slice(0, 10);
-}
 
 interface AnswerRow {
   id: string;
@@ -112,6 +100,7 @@ export class SqliteHistory implements History {
       if (version > MIGRATIONS.length) {
         throw new HistoryUnavailableError(
           `${this.file} was written by a newer version of the bot (schema ${version}); update the bot`,
+          KEPT_IN,
         );
       }
       const database = db;
@@ -153,7 +142,7 @@ export class SqliteHistory implements History {
       this.db?.close();
       this.db = undefined;
     }
-    return new HistoryUnavailableError(`history ${this.file}: ${why}`, { cause: error });
+    return new HistoryUnavailableError(`history ${this.file}: ${why}`, KEPT_IN, { cause: error });
   }
 
   record(entry: AnsweredQuestion): Promise<void> {
@@ -249,16 +238,11 @@ export class SqliteHistory implements History {
   }
 
   purge(now: Date): Promise<number> {
-    const answersDays = this.keepDays > 0 ? this.keepDays : BUTTONS_DAYS_WITHOUT_HISTORY;
-    const countsDays = Math.max(this.keepDays, COUNTS_DAYS_MIN);
+    const { answersBefore, countsBefore } = retention(this.keepDays, now);
     return this.use((db) =>
       db.transaction(() => {
-        const { changes } = db
-          .prepare("DELETE FROM answers WHERE at < ?")
-          .run(now.getTime() - answersDays * DAY_MS);
-        db.prepare("DELETE FROM daily WHERE day < ?").run(
-          dayOf(now.getTime() - countsDays * DAY_MS),
-        );
+        const { changes } = db.prepare("DELETE FROM answers WHERE at < ?").run(answersBefore);
+        db.prepare("DELETE FROM daily WHERE day < ?").run(countsBefore);
         if (this.keepDays === 0) {
           // HISTORY_DAYS was set to 0 after questions were kept: nothing of them may stay.
           db.exec(`UPDATE answers SET channel_id = NULL, user_id = NULL, question = NULL,

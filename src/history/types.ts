@@ -84,4 +84,13 @@ export interface History {
 }
 
 /** The record of use cannot be read or written (a locked or damaged file, a lost connection). */
-export class HistoryUnavailableError extends Error {}
+export class HistoryUnavailableError extends Error {
+  constructor(
+    message: string,
+    /** Where the record is kept, for people (no password): what to check, named by its setting. */
+    readonly where: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from "pg";
+import { applyMigrations, connect, transaction } from "../../postgres/migrate.js";
 import { StoreMismatchError } from "../errors.js";
 import type { IndexSettings } from "../manifest.js";
 
@@ -77,19 +78,7 @@ export async function prepareSchema(
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
     try {
       await client.query("CREATE EXTENSION IF NOT EXISTS vector");
-      await client.query("CREATE TABLE IF NOT EXISTS docsbot_schema (version integer NOT NULL)");
-      for (let version = 1; version <= MIGRATIONS.length; version++) {
-        await transaction(client, async () => {
-          // Read again in the transaction: a server that cannot hold advisory locks apart (one
-          // session for every client, as PGlite) still applies each version once.
-          const { rows } = await client.query<{ version: number | null }>(
-            "SELECT max(version) AS version FROM docsbot_schema",
-          );
-          if ((rows[0].version ?? 0) >= version) return;
-          await client.query(MIGRATIONS[version - 1]);
-          await client.query("INSERT INTO docsbot_schema (version) VALUES ($1)", [version]);
-        });
-      }
+      await applyMigrations(client, "docsbot_schema", MIGRATIONS);
       await ensureSettings(client, embeddings, reset);
     } finally {
       await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
@@ -136,31 +125,4 @@ function describe({ provider, model, dimensions }: IndexSettings["embeddings"]):
   return `${provider}/${model} (${dimensions} dimensions)`;
 }
 
-/**
- * A connection of the pool, for several statements. A connection that breaks while it is out of
- * the pool reports an error event: without a listener, that would stop the process.
- */
-export async function connect(pool: Pool): Promise<PoolClient> {
-  const client = await pool.connect();
-  const ignore = () => {};
-  client.on("error", ignore);
-  const release = client.release.bind(client);
-  client.release = (error?: Error | boolean) => {
-    client.off("error", ignore);
-    return release(error);
-  };
-  return client;
-}
-
-/** Runs the work in one transaction on the client: all of it is committed, or none. */
-export async function transaction<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
-  await client.query("BEGIN");
-  try {
-    const result = await work();
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  }
-}
+export { connect, transaction };

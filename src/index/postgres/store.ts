@@ -5,6 +5,7 @@ import { removeLeftovers } from "../../documents/leftovers.js";
 import { loadDocuments, type SkippedFile, type SourceDocument } from "../../documents/load.js";
 import type { EmbeddingsChoice } from "../../embeddings/index.js";
 import { logger } from "../../logger.js";
+import { unreachable as isUnreachable, redacted } from "../../postgres/migrate.js";
 import { CANDIDATES, type RetrievedChunk } from "../../retrieval/hybrid.js";
 import { STOP_WORDS, stem, wordsWithParts } from "../../text/tokens.js";
 import { indexSettings, runPrepare } from "../build.js";
@@ -31,9 +32,6 @@ const CONNECT_TIMEOUT_MS = 15_000;
 const IDLE_MS = 10_000;
 // Reciprocal rank fusion's k, as in the local retriever.
 const RRF_K = 60;
-// Errors that mean the database is not there (rather than a bug in a query).
-const UNREACHABLE =
-  /ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EPIPE|timeout|terminat|Connection/i;
 
 /**
  * The hybrid search of STORE=postgres, one statement: the nearest chunks by cosine distance (the
@@ -91,17 +89,6 @@ export function stems(text: string): string[] {
     .filter((word) => !STOP_WORDS.has(word))
     .map((word) => stem(word).replace(/[^\p{L}\p{N}]+/gu, ""))
     .filter(Boolean);
-}
-
-/** The database URL without its password, for messages. */
-export function redacted(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
 }
 
 /**
@@ -423,12 +410,7 @@ export class PostgresLibraryStore implements LibraryStore {
 }
 
 function unreachable(error: unknown): boolean {
-  if (error instanceof DatabaseUnavailableError) return false;
-  const { code, message } = error as { code?: string; message?: string };
-  // PostgreSQL's own errors carry a five-character SQLSTATE: those are answers, not silence
-  // (57P01..03: the server shut down or is starting; 08xxx: connection exceptions).
-  if (code && /^[0-9A-Z]{5}$/.test(code)) return /^(08|57P0)/.test(code);
-  return UNREACHABLE.test(`${code ?? ""} ${message ?? ""}`);
+  return !(error instanceof DatabaseUnavailableError) && isUnreachable(error);
 }
 
 function toVector(vector: number[]): string {
