@@ -41,6 +41,8 @@ const ENTRIES = {
   ask: "src/cli/ask.ts",
   index: "src/cli/index.ts",
   insights: "src/cli/insights.ts",
+  sharded: "src/sharded.ts",
+  "deploy-commands": "src/deploy-commands.ts",
   // Not run from here: the index build's worker thread, which src/index/build.ts starts beside
   // the bundle that imports it (buildWorker.mjs).
   buildWorker: "src/index/buildWorker.ts",

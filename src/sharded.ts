@@ -1,5 +1,6 @@
 import "./env.js";
 import { once } from "node:events";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   DiscordjsErrorCodes,
@@ -19,7 +20,8 @@ import { logger } from "./logger.js";
  * serves its share of the servers, through discord.js's ShardingManager.
  */
 
-const BOT = fileURLToPath(new URL("./bot.ts", import.meta.url));
+// bot.ts beside this file under tsx, bot.mjs beside it in the bundle (scripts/launch.mjs).
+const BOT = fileURLToPath(new URL(`./bot${path.extname(import.meta.url)}`, import.meta.url));
 
 process.on("unhandledRejection", (reason) => logger.error({ err: reason }, "unhandled rejection"));
 
@@ -92,8 +94,8 @@ async function main(): Promise<void> {
   manager = new ShardingManager(BOT, {
     totalShards,
     token: config.DISCORD_TOKEN,
-    // The shards run the TypeScript sources through tsx, as `npm start` does.
-    execArgv: ["--import", import.meta.resolve("tsx")],
+    // From the bundle, the shards run its bot.mjs; from the sources (tests, tsx), through tsx.
+    execArgv: BOT.endsWith(".ts") ? ["--import", import.meta.resolve("tsx")] : [],
     // A shard that fails to start would fail again: the start stops instead (see below).
     respawn: false,
   });
