@@ -41,6 +41,11 @@ Alternatively, if you prefer to use a \`<script>\` tag, you can load flow-kit
 <script src="https://cdn.example/npm/flow-kit@1.2.0/dist/flow-kit.min.js"></script>
 \`\`\`
 
+## Options
+
+- \`fillChar\` (type:char) - character to use as "complete" indicator in the gauge (default: "#")
+- \`glue\` (type:string) - a string between the complete and incomplete segments of the gauge (default: empty)
+
 ## Multi Pipe Mode
 
 ### ::attach()
@@ -79,6 +84,14 @@ describe("documentation questions", () => {
     expect(answer.answered).toBe(true);
     expect(answer.answer).toContain("cdn.example/npm/flow-kit@1.2.0");
     expect(answer.answer).toContain("if you prefer to use a `<script>` tag");
+  });
+
+  it("answers 'which … by default' with the default value, not a name", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "Which character fills the complete part of the gauge by default?",
+    );
+    expect(answer.answer.split("\n")[0]).toMatch(/^\*\*"#"\*\*/);
   });
 
   it("takes a word written as two in the headings ('multipipe' for 'Multi Pipe')", async () => {

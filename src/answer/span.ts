@@ -48,7 +48,9 @@ export function asks(question: string): Asks | undefined {
     case "whose":
       return "who";
     case "which":
-      return /^\s*\w*\s*which (date|day|year|month|time)\b/.test(q) ? "when" : "which";
+      if (/^\s*\w*\s*which (date|day|year|month|time)\b/.test(q)) return "when";
+      // "Which stream does it write to by default?" asks for a default value, as "what is…".
+      return /\bby default\b|\bdefaults?\b/.test(q) ? "value" : "which";
     case "what":
       if (/\bwhat (date|day|year|month|time)\b/.test(q)) return "when";
       if (
@@ -91,8 +93,8 @@ export function directSpan(
       .match(/[\p{L}\p{N}]+/gu);
     return (
       candidate.end - candidate.start <= SPAN_MAX &&
-      words !== null &&
-      !words.every((word) => questionWords.has(word))
+      // A value may be a symbol alone ("#", "="); other answers have words, not all the question's.
+      (words === null ? kind === "value" : !words.every((word) => questionWords.has(word)))
     );
   });
   if (candidates.length === 0) return undefined;
