@@ -1,7 +1,7 @@
 import pg from "pg";
 import { logger } from "../logger.js";
 import { connect, migrate, redacted, unreachable } from "../postgres/migrate.js";
-import { dayOf, NO_GUILD, retention } from "./retention.js";
+import { dayOf, knownAnswer, NO_GUILD, retention } from "./retention.js";
 import {
   type AnsweredQuestion,
   type DayCounts,
@@ -251,14 +251,7 @@ export class PostgresHistory implements History {
         question: string | null;
         parent_id: string | null;
       }>(`SELECT id, guild_id, question, parent_id FROM ${ANSWERS} WHERE id = $1`, [id]);
-      const row = rows[0];
-      if (!row) return undefined;
-      return {
-        id: row.id,
-        ...(row.guild_id !== NO_GUILD ? { guildId: row.guild_id } : {}),
-        ...(row.question !== null ? { question: row.question } : {}),
-        ...(row.parent_id !== null ? { parentId: row.parent_id } : {}),
-      };
+      return rows[0] ? knownAnswer(rows[0]) : undefined;
     });
   }
 

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { logger } from "../logger.js";
-import { dayOf, NO_GUILD, retention } from "./retention.js";
+import { dayOf, knownAnswer, NO_GUILD, retention } from "./retention.js";
 import {
   type AnsweredQuestion,
   type DayCounts,
@@ -199,13 +199,7 @@ export class SqliteHistory implements History {
         .get(id) as
         | { id: string; guild_id: string; question: string | null; parent_id: string | null }
         | undefined;
-      if (!row) return undefined;
-      return {
-        id: row.id,
-        ...(row.guild_id !== NO_GUILD ? { guildId: row.guild_id } : {}),
-        ...(row.question !== null ? { question: row.question } : {}),
-        ...(row.parent_id !== null ? { parentId: row.parent_id } : {}),
-      };
+      return row ? knownAnswer(row) : undefined;
     });
   }
 
