@@ -119,7 +119,8 @@ async function chunkTexts(url: string): Promise<string[][]> {
 /**
  * 100k generated chunks in a library of their own (words of the corpus's chunks, mixed two at a
  * time, as the local scaling run makes them), written in bulk with the indexes made after, then
- * the hybrid search over the shared library plus that one.
+ * the hybrid search over the shared library plus that one. The chunks table's triggers keep the
+ * keyword frequencies (docsbot_terms) of these rows as they do for the bot's own writes.
  */
 async function scaleTo100k(
   url: string,

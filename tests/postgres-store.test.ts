@@ -53,7 +53,7 @@ test("runs against PostgreSQL in this project", () => {
 
 test("two processes starting at once create the schema once, with pgvector's indexes", async () => {
   const versions = await client.query("SELECT version FROM docsbot_schema ORDER BY version");
-  expect(versions.rows).toEqual([{ version: 1 }]);
+  expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
   const indexes = await client.query(
     "SELECT indexdef FROM pg_indexes WHERE tablename = 'docsbot_chunks' ORDER BY indexname",
   );
@@ -110,6 +110,80 @@ test("a reload writes only the documents whose content changed, and removes the 
   const removed = await second.knowledgeBase.reload();
   expect(removed.removed).toEqual(["lanterns.txt"]);
   expect((await answerQuestion(first, FESTIVAL)).answered).toBe(false);
+});
+
+/** The document frequencies docsbot_terms holds, and the ones counted afresh from the chunks. */
+async function frequencies(library: string) {
+  const kept = await client.query<{ term: string; chunks: number }>(
+    "SELECT term, chunks FROM docsbot_terms WHERE library = $1 ORDER BY term",
+    [library],
+  );
+  const counted = await client.query<{ term: string; chunks: number }>(
+    `SELECT w.lexeme AS term, count(*)::int AS chunks FROM docsbot_chunks c, unnest(c.tsv) w
+     WHERE c.library = $1 GROUP BY w.lexeme ORDER BY w.lexeme`,
+    [library],
+  );
+  return { kept: kept.rows, counted: counted.rows };
+}
+
+test("the keyword frequencies follow every added, changed and removed document", async () => {
+  const zorblat = async () =>
+    (
+      await client.query<{ chunks: number }>(
+        "SELECT chunks FROM docsbot_terms WHERE library = 'shared' AND term = 'zorblat'",
+      )
+    ).rows[0]?.chunks;
+  const { rm } = await import("node:fs/promises");
+  const one = path.join(data.docs, "zorblat-one.txt");
+  const two = path.join(data.docs, "zorblat-two.txt");
+  await writeFile(one, FESTIVAL_TEXT);
+  await writeFile(two, FESTIVAL_TEXT.replace("Tromsø", "Bergen"));
+  await first.knowledgeBase.reload();
+  expect(await zorblat()).toBe(2);
+  let { kept, counted } = await frequencies("shared");
+  expect(kept.length).toBeGreaterThan(100);
+  expect(kept).toEqual(counted);
+
+  // A changed document's old words stop counting, its new ones count.
+  await writeFile(two, "Opening hours\n\nThe museum opens at nine in Bergen.\n");
+  await second.knowledgeBase.reload();
+  expect(await zorblat()).toBe(1);
+  ({ kept, counted } = await frequencies("shared"));
+  expect(kept).toEqual(counted);
+
+  await rm(one);
+  await rm(two);
+  await first.knowledgeBase.reload();
+  expect(await zorblat()).toBeUndefined();
+  ({ kept, counted } = await frequencies("shared"));
+  expect(kept).toEqual(counted);
+  // The server whose only document was removed (above) counts no word at all.
+  expect((await frequencies(`guild:${ONE}`)).kept).toEqual([]);
+});
+
+test("a database of the first schema gets the keyword frequencies of the chunks it holds", async () => {
+  await client.query(`DROP TABLE docsbot_terms;
+    DROP FUNCTION docsbot_count_terms() CASCADE;
+    DELETE FROM docsbot_schema WHERE version = 2;`);
+  const [{ assistant: a }, { assistant: b }] = await Promise.all([
+    openAssistant(data.config),
+    openAssistant(data.config),
+  ]);
+  await a.knowledgeBase.close();
+  await b.knowledgeBase.close();
+  const versions = await client.query("SELECT version FROM docsbot_schema ORDER BY version");
+  expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
+  const { kept, counted } = await frequencies("shared");
+  expect(kept.length).toBeGreaterThan(100);
+  expect(kept).toEqual(counted);
+  // And the triggers are back: a new document counts.
+  await writeFile(path.join(data.docs, "zorblat.txt"), FESTIVAL_TEXT);
+  await first.knowledgeBase.reload();
+  expect((await frequencies("shared")).kept).toEqual((await frequencies("shared")).counted);
+  expect((await answerQuestion(second, FESTIVAL)).answer).toContain("every February");
+  const { rm } = await import("node:fs/promises");
+  await rm(path.join(data.docs, "zorblat.txt"));
+  await first.knowledgeBase.reload();
 });
 
 test("other embeddings than the database's stop the start, naming the command that re-embeds", async () => {

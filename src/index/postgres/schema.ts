@@ -4,6 +4,43 @@ import { StoreMismatchError } from "../errors.js";
 import type { IndexSettings } from "../manifest.js";
 
 /**
+ * Adds the terms of the chunks a statement wrote to their library's document frequencies, and
+ * takes away those of the chunks it deleted (a document's delete cascades to its chunks). One
+ * statement's chunks at once (transition tables): a document's write is one upsert per term.
+ */
+const COUNT_TERMS = `
+  CREATE FUNCTION docsbot_count_terms() RETURNS trigger LANGUAGE plpgsql AS $fn$
+  BEGIN
+    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+      UPDATE docsbot_terms t SET chunks = t.chunks - gone.n
+      FROM (SELECT c.library, w.lexeme AS term, count(*) AS n
+            FROM docsbot_removed c, unnest(c.tsv) w GROUP BY 1, 2) gone
+      WHERE t.library = gone.library AND t.term = gone.term;
+      DELETE FROM docsbot_terms t
+      USING (SELECT DISTINCT c.library, w.lexeme AS term FROM docsbot_removed c, unnest(c.tsv) w) gone
+      WHERE t.library = gone.library AND t.term = gone.term AND t.chunks <= 0;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+      INSERT INTO docsbot_terms AS t (library, term, chunks)
+      SELECT c.library, w.lexeme, count(*) FROM docsbot_added c, unnest(c.tsv) w GROUP BY 1, 2
+      ON CONFLICT (library, term) DO UPDATE SET chunks = t.chunks + excluded.chunks;
+    END IF;
+    RETURN NULL;
+  END $fn$;`;
+
+/** The triggers that keep docsbot_terms, on the chunks table (made with it). */
+const COUNTING_TRIGGERS = `
+  CREATE TRIGGER docsbot_chunks_added AFTER INSERT ON docsbot_chunks
+    REFERENCING NEW TABLE AS docsbot_added
+    FOR EACH STATEMENT EXECUTE FUNCTION docsbot_count_terms();
+  CREATE TRIGGER docsbot_chunks_removed AFTER DELETE ON docsbot_chunks
+    REFERENCING OLD TABLE AS docsbot_removed
+    FOR EACH STATEMENT EXECUTE FUNCTION docsbot_count_terms();
+  CREATE TRIGGER docsbot_chunks_changed AFTER UPDATE ON docsbot_chunks
+    REFERENCING OLD TABLE AS docsbot_removed NEW TABLE AS docsbot_added
+    FOR EACH STATEMENT EXECUTE FUNCTION docsbot_count_terms();`;
+
+/**
  * The schema's versions, applied in order, each once, in one transaction with its version number.
  * The chunks table is not among them: its vector column's size is the embeddings', so it is made
  * when the embeddings are recorded (ensureSettings).
@@ -32,6 +69,23 @@ const MIGRATIONS: string[] = [
      chunks integer NOT NULL,
      PRIMARY KEY (library, id)
    );`,
+  // 2: each library's document frequencies (in how many of its chunks each keyword stem is), kept
+  // by triggers on the chunks table in the transaction of every change, so that a search looks up
+  // its terms' idf instead of counting their chunks. Filled from the chunks already written.
+  `CREATE TABLE docsbot_terms (
+     library text NOT NULL,
+     term text NOT NULL,
+     chunks integer NOT NULL,
+     PRIMARY KEY (library, term)
+   );
+   ${COUNT_TERMS}
+   DO $$ BEGIN
+     IF to_regclass('docsbot_chunks') IS NOT NULL THEN
+       ${COUNTING_TRIGGERS}
+       INSERT INTO docsbot_terms (library, term, chunks)
+       SELECT c.library, w.lexeme, count(*) FROM docsbot_chunks c, unnest(c.tsv) w GROUP BY 1, 2;
+     END IF;
+   END $$;`,
 ];
 
 /** Any number the bot's processes agree on: they take turns migrating under this advisory lock. */
@@ -59,7 +113,8 @@ function chunksTable(dimensions: number): string {
      FOREIGN KEY (library, document_id) REFERENCES docsbot_documents (library, id) ON DELETE CASCADE
    );
    CREATE INDEX docsbot_chunks_embedding ON docsbot_chunks USING hnsw (embedding vector_cosine_ops);
-   CREATE INDEX docsbot_chunks_tsv ON docsbot_chunks USING gin (tsv);`;
+   CREATE INDEX docsbot_chunks_tsv ON docsbot_chunks USING gin (tsv);
+   ${COUNTING_TRIGGERS}`;
 }
 
 /**
@@ -111,6 +166,7 @@ async function ensureSettings(
     }
     await client.query("DROP TABLE IF EXISTS docsbot_chunks");
     await client.query("DELETE FROM docsbot_documents");
+    await client.query("DELETE FROM docsbot_terms");
     await client.query("UPDATE docsbot_libraries SET changed_at = clock_timestamp()");
     await client.query(chunksTable(embeddings.dimensions));
     await client.query("DELETE FROM docsbot_settings");
