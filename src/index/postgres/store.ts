@@ -214,7 +214,8 @@ export class PostgresLibraryStore implements LibraryStore {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    // Closing twice (a shutdown that races another) is not an error.
+    if (!this.pool.ending) await this.pool.end();
   }
 
   /**
