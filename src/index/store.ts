@@ -191,7 +191,6 @@ export async function buildIndex(
     const lexical = await LexicalIndex.build(
       chunks.map((chunk, label) => ({ id: String(label), text: contextualText(chunk) })),
     );
-    const manifest = describeBuild(documents, chunks, settings, started);
     await mkdir(buildDir, { recursive: true });
     await writeFile(
       path.join(buildDir, CHUNKS_FILE),
@@ -200,7 +199,7 @@ export async function buildIndex(
     await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toBuffer());
     await graph.write(path.join(buildDir, VECTORS_FILE));
     onProgress("index", chunks.length, chunks.length);
-    manifest.buildMs = Math.round(performance.now() - started);
+    const manifest = describeBuild(documents, chunks, settings, started);
     await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
     await makeCurrent(indexDir, name);
     return manifest;
