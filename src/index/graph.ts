@@ -10,18 +10,30 @@ const GRAPH_WORKER = new URL("./graphWorker.mjs", import.meta.url);
  * HNSWLib builds from the same vectors (hnswlib's defaults, the same order).
  */
 export class GraphBuilder {
-  private readonly worker: Worker;
+  private thread: Worker | undefined;
   private failure: Error | undefined;
   private sent = 0;
 
-  constructor(private readonly dimensions: number) {
-    this.worker = new Worker(GRAPH_WORKER, { workerData: { space: "cosine", dimensions } });
-    this.worker.on("error", (error) => {
-      this.failure ??= error;
-    });
-    this.worker.on("message", (message: { error?: { message: string } }) => {
-      if (message.error) this.failure ??= new Error(`HNSW graph: ${message.error.message}`);
-    });
+  constructor(private readonly dimensions: number) {}
+
+  /**
+   * The graph's thread, started with the first vectors: not while the first batch is embedded
+   * (a thread's start takes CPU, and an embedding service's answer is timed).
+   */
+  private get worker(): Worker {
+    if (!this.thread) {
+      const worker = new Worker(GRAPH_WORKER, {
+        workerData: { space: "cosine", dimensions: this.dimensions },
+      });
+      worker.on("error", (error) => {
+        this.failure ??= error;
+      });
+      worker.on("message", (message: { error?: { message: string } }) => {
+        if (message.error) this.failure ??= new Error(`HNSW graph: ${message.error.message}`);
+      });
+      this.thread = worker;
+    }
+    return this.thread;
   }
 
   /** Adds vectors with the next labels (0, 1, 2… in the order added). */
@@ -60,6 +72,6 @@ export class GraphBuilder {
 
   /** Ends the thread (a build that failed before writing). */
   async close(): Promise<void> {
-    await this.worker.terminate();
+    await this.thread?.terminate();
   }
 }
