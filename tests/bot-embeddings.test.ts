@@ -53,10 +53,19 @@ test("with a stalled embedding endpoint, /ask and /reload end within LLM_TIMEOUT
   } finally {
     server.embeddingsStallMs = 0;
   }
-  // The reload's lock was let go: the next reload runs, and questions are answered again.
-  const again = await discord
+  // The reload's lock was let go: the next reload runs, and questions are answered again. On a
+  // busy machine the service's first answers after the stall can still miss the 1.5 s bound (the
+  // build thread yields to the others), so a reload may be tried again, but only for that reason:
+  // one told that a reload is already running would mean the lock was kept.
+  let again = await discord
     .command("reload", {}, { permissions: PERMISSIONS.manageGuild })
     .message(0, 20_000);
+  for (let tries = 1; tries < 3 && again.embeds[0].title === "Reload failed"; tries++) {
+    expect(again.embeds[0].fields[0].value).toContain("did not answer within 1.5 s");
+    again = await discord
+      .command("reload", {}, { permissions: PERMISSIONS.manageGuild })
+      .message(0, 20_000);
+  }
   expect(again.embeds[0].title).toBe("Documents reloaded");
   const answer = await discord
     .command("ask", { question: "Who sponsored the resolution?" })
