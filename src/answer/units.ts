@@ -25,6 +25,8 @@ export interface Unit {
   heading?: string;
   /** The news byline or dateline: who filed the story, where and when. */
   byline?: boolean;
+  /** What a byline or dateline stands for ("reported filed…"): matched as its own words. */
+  means?: string;
   /**
    * A short section the unit stands in (an option under its heading: "Type", "Default", what it
    * does), quoted whole, since its lines only make sense together.
@@ -121,8 +123,9 @@ function byline(chunk: RetrievedChunk, text: string, position: number, words: st
     kind: "line",
     text,
     position,
-    context: `${chunk.metadata.title} ${words}`,
+    context: chunk.metadata.title,
     byline: true,
+    means: words,
   };
 }
 
