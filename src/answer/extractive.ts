@@ -186,7 +186,8 @@ export class ExtractiveAnswerer {
     // "Which COUNTRY sponsored it?": the kind of thing asked for is rarely written next to it
     // ("China-sponsored"): like a framing word, it helps choose but is not required.
     const type = answerType(question);
-    for (const term of terms) if (type.has(term.word)) term.framing = true;
+    const valueOf = asks(question) === "value";
+    for (const term of terms) if (type.has(term.word) && !valueOf) term.framing = true;
     if (ABOUT.test(question)) {
       const lead = leadOf(
         chunks,
@@ -331,8 +332,12 @@ export class ExtractiveAnswerer {
         : body;
     return {
       unit,
-      text: this.words(text),
-      context: this.words(unit.context),
+      // A dateline does not write "filed" or "reported", but that is what it tells.
+      text: this.words(unit.means ? `${text}\n${unit.means}` : text),
+      // A labelled value ("Default: `true`") is about what its section describes.
+      context: this.words(
+        unit.kind === "line" && unit.section ? `${unit.context}\n${unit.section}` : unit.context,
+      ),
       ...(unit.label ? { label: this.words(unit.label) } : {}),
     };
   }

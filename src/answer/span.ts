@@ -62,7 +62,10 @@ export function asks(question: string): Asks | undefined {
       if (/^\s*what(?:'s| is| are)\b.*\bdefaults?\b/.test(q)) return "value";
       return undefined;
     default:
-      return undefined;
+      // "Does it start by default?" asks for the default value, which says yes or no.
+      return /^\s*(?:does|do|is|are|will|can)\b/.test(q) && /\bby default\b/.test(q)
+        ? "value"
+        : undefined;
   }
 }
 
