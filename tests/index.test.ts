@@ -94,7 +94,12 @@ describe("the persisted index", () => {
       model: LocalEmbeddings.model,
       dimensions: 100,
     });
-    expect(manifest.splitter).toEqual({ kind: "sentences", chunkSize: 800, chunkOverlap: 150 });
+    expect(manifest.splitter).toEqual({
+      kind: "sentences",
+      version: 2,
+      chunkSize: 800,
+      chunkOverlap: 150,
+    });
     expect(manifest.documents[0]).toMatchObject({
       source: "un-hrc-cooperation-resolution.txt",
       date: "2021-03-24",

@@ -59,6 +59,20 @@ describe("Markdown is cut by its structure", () => {
     expect(later?.lead).toBe("The widget has these features:");
   });
 
+  it("cuts a long code block between lines and carries its opening fence", () => {
+    const code = Array.from(
+      { length: 12 },
+      (_, i) => `  step${i}: (doc, fieldName) => doc[fieldName],`,
+    );
+    const small = splitMarkdown(
+      `## Extraction\n\n\`\`\`js\nconst options = {\n${code.join("\n")}\n}\n\`\`\`\n`,
+      120,
+    );
+    const later = small.filter((chunk) => !chunk.text.includes("```js"));
+    expect(later.length).toBeGreaterThan(0);
+    for (const chunk of later) expect(chunk.lead).toBe("```js");
+  });
+
   it("cuts a long table between rows and carries its header", () => {
     const small = splitMarkdown(readme, 70);
     const row = small.find(

@@ -61,6 +61,12 @@ export interface BuildOutcome {
   skipped: SkippedFile[];
 }
 
+/**
+ * Bumped when the same settings cut documents differently, so that every store splits them again
+ * (2: a chunk that starts inside a code block carries its opening fence).
+ */
+const SPLITTER_VERSION = 2;
+
 export async function indexSettings(
   config: CoreConfig,
   choice: EmbeddingsChoice,
@@ -70,6 +76,7 @@ export async function indexSettings(
     embeddings: { provider: choice.provider, model: choice.model, dimensions },
     splitter: {
       kind: "sentences",
+      version: SPLITTER_VERSION,
       chunkSize: config.CHUNK_SIZE,
       chunkOverlap: config.CHUNK_OVERLAP,
     },

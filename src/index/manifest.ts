@@ -13,7 +13,7 @@ export const MANIFEST_FILE = "manifest.json";
 
 export interface IndexSettings {
   embeddings: { provider: string; model: string; dimensions: number };
-  splitter: { kind: string; chunkSize: number; chunkOverlap: number };
+  splitter: { kind: string; version?: number; chunkSize: number; chunkOverlap: number };
 }
 
 export interface ManifestDocument {

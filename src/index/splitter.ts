@@ -1,6 +1,6 @@
 import { TextSplitter } from "@langchain/textsplitters";
 import { sentenceSpans } from "../text/sentences.js";
-import { type Block, markdownBlocks } from "../text/structure.js";
+import { type Block, FENCE, markdownBlocks } from "../text/structure.js";
 
 /**
  * Packs whole sentences into chunks of at most chunkSize characters, overlapping by whole
@@ -49,7 +49,10 @@ export interface ChunkSpan {
   end: number;
   /** Markdown: the headings above the chunk, outermost first. */
   headings?: string[];
-  /** Markdown: what introduces a list or table the chunk starts in the middle of (its header row, its lead-in). */
+  /**
+   * Markdown: what introduces a list, table or code block the chunk starts in the middle of (its
+   * lead-in, its header row, its opening fence).
+   */
   lead?: string;
 }
 
@@ -108,11 +111,18 @@ export function splitMarkdown(text: string, chunkSize: number): ChunkSpan[] {
   return chunks.filter((chunk) => chunk.text.trim().length > 0);
 }
 
-/** The header rows of a table, or the paragraph ending in a colon that introduces a list. */
+/**
+ * The header rows of a table, the opening fence of a code block ("```js": the chunk starts inside
+ * code), or the paragraph ending in a colon that introduces a list.
+ */
 function leadOf(text: string, blocks: Block[], b: number): string | undefined {
   const block = blocks[b];
   if (block.kind === "table") {
     return text.slice(block.start, block.end).split("\n").slice(0, 2).join("\n");
+  }
+  if (block.kind === "code") {
+    const fence = text.slice(block.start, block.end).split("\n")[0];
+    return FENCE.test(fence) ? fence : undefined;
   }
   const previous = blocks[b - 1];
   if (block.kind === "list" && previous?.kind === "paragraph") {

@@ -14,6 +14,9 @@ export interface Block {
   depth?: number;
 }
 
+/** The line that opens a fenced code block. */
+export const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
+
 const KINDS: Record<string, Block["kind"]> = {
   heading: "heading",
   paragraph: "paragraph",
