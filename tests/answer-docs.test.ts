@@ -1,9 +1,11 @@
-import { writeFile } from "node:fs/promises";
+import { copyFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerQuestion } from "../src/answer/answer.js";
 import { type Assistant, openAssistant } from "../src/assistant.js";
 import { tempDataDir } from "./support/dataDir.js";
+
+const ARTICLE = path.resolve("data/docs/un-hrc-cooperation-resolution.txt");
 
 // A package README written for this test: the answerer knows nothing of it beforehand.
 const README = `# flow-kit
@@ -46,6 +48,15 @@ Alternatively, if you prefer to use a \`<script>\` tag, you can load flow-kit
 - \`fillChar\` (type:char) - character to use as "complete" indicator in the gauge (default: "#")
 - \`glue\` (type:string) - a string between the complete and incomplete segments of the gauge (default: empty)
 
+## Presets
+
+**File** \`myPreset.js\`
+
+\`\`\`js
+// There is also an alias to \`openPipe\` called \`connectPipe\`.
+module.exports = { format: 'pipe {bar}' };
+\`\`\`
+
 ## Multi Pipe Mode
 
 ### ::attach()
@@ -60,6 +71,8 @@ beforeAll(async () => {
   const data = await tempDataDir({ withDocs: false });
   cleanup = data.remove;
   await writeFile(path.join(data.docs, "flow-kit.md"), README);
+  // A news story beside it: its dateline tells where it was filed, though "filed" is not written.
+  await copyFile(ARTICLE, path.join(data.docs, "un-hrc-cooperation-resolution.txt"));
   ({ assistant } = await openAssistant(data.config));
 });
 afterAll(() => cleanup());
@@ -92,6 +105,23 @@ describe("documentation questions", () => {
       "Which character fills the complete part of the gauge by default?",
     );
     expect(answer.answer.split("\n")[0]).toMatch(/^\*\*"#"\*\*/);
+  });
+
+  it("reads a comment written as a sentence as prose, and answers a name from 'called'", async () => {
+    const answer = await answerQuestion(assistant, "What is the alias of openPipe?");
+    expect(answer.answer.split("\n")[0]).toBe("**`connectPipe`** [1]");
+  });
+
+  it("answers where a story was filed from its dateline, not from a line that says 'File'", async () => {
+    const answer = await answerQuestion(assistant, "Where was the story filed from?");
+    expect(answer.answer.split("\n")[0]).toBe("**GENEVA** [1]");
+  });
+
+  it("answers 'what is the name of…' from where the documents say it is titled", async () => {
+    const answer = await answerQuestion(assistant, "What is the name of the resolution?");
+    expect(answer.answer.split("\n")[0]).toBe(
+      "**Promoting Mutually Beneficial Cooperation in the Field of Human Rights** [1]",
+    );
   });
 
   it("takes a word written as two in the headings ('multipipe' for 'Multi Pipe')", async () => {

@@ -69,6 +69,8 @@ const FRAMING = new Set(
   ),
 );
 
+// The words of a question that asks what something is called: its answer is the name itself.
+const NAMING = /^(name|names|title|titled|called|named)$/;
 const NUMBER =
   /\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|dozen|hundred|thousand|million|billion)\b|[$€£¥]\s?\d/gi;
 const DATE =
@@ -186,8 +188,13 @@ export class ExtractiveAnswerer {
     // "Which COUNTRY sponsored it?": the kind of thing asked for is rarely written next to it
     // ("China-sponsored"): like a framing word, it helps choose but is not required.
     const type = answerType(question);
-    const valueOf = asks(question) === "value";
-    for (const term of terms) if (type.has(term.word) && !valueOf) term.framing = true;
+    const asked = asks(question);
+    for (const term of terms) {
+      // ...but in a default-value question it names the setting whose value is asked.
+      if (type.has(term.word) && asked !== "value") term.framing = true;
+      // "What is the NAME of the resolution?": a title is written in quotes, not called a name.
+      if (asked === "name" && NAMING.test(term.word)) term.framing = true;
+    }
     if (ABOUT.test(question)) {
       const lead = leadOf(
         chunks,
@@ -709,7 +716,8 @@ function namePhrases(question: string): string[] {
 function fits(text: string, kind: Asks, questionWords: Set<string>): boolean {
   if (kind === "when") return new RegExp(DATE.source, "i").test(text);
   if (kind === "count" || kind === "amount") return new RegExp(NUMBER.source, "i").test(text);
-  if (kind === "name") return /["“][^"”]{3,}["”]/.test(text);
+  // A title is quoted, and short: a quoted speech is not what something is called.
+  if (kind === "name") return /["“][^"”]{3,80}["”]/.test(text);
   if (kind === "value") return /\bdefault/i.test(text);
   return (text.match(CAPITALIZED) ?? []).some((word) => !questionWords.has(word.toLowerCase()));
 }

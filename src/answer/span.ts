@@ -54,7 +54,7 @@ export function asks(question: string): Asks | undefined {
     case "what":
       if (/\bwhat (date|day|year|month|time)\b/.test(q)) return "when";
       if (
-        /\bwhat(?:'s| is| was| are)? (?:it|the \w+|this \w+)? ?(called|named|titled)\b|\bwhat(?:'s| is| was) (?:the|its) (?:\w+ )?(name|title)\b/.test(
+        /\bwhat(?:'s| is| was| are)? (?:it|the \w+|this \w+)? ?(called|named|titled)\b|\bwhat(?:'s| is| was) (?:the|its|an?) (?:\w+ )?(name|title|alias)\b/.test(
           q,
         )
       )
@@ -176,6 +176,16 @@ function candidatesFor(text: string, kind: Asks, plural: boolean, time: boolean)
       penalty: 0,
     }));
     if (quoted.length > 0) return quoted;
+    // "…an alias to `convert` called `htmlToText`": what follows "called" or "named" is the name.
+    const called = [
+      ...text.matchAll(
+        /\b(?:called|named|aliased as|known as)\s+(`[^`\n]{1,60}`|\p{Lu}[\p{L}\p{N}]*(?:\s+\p{Lu}[\p{L}\p{N}]*)*)/gu,
+      ),
+    ].map((m) => {
+      const at = (m.index ?? 0) + m[0].length - m[1].length;
+      return { start: at, end: at + m[1].length, penalty: 0 };
+    });
+    if (called.length > 0) return called;
   }
   const out: Candidate[] = [];
   // Code in backticks names functions, options and values in documentation (not places).

@@ -1,6 +1,6 @@
 import type { RetrievedChunk } from "../retrieval/hybrid.js";
 import { sentenceSpans } from "../text/sentences.js";
-import { type Block, lineSpans, markdownBlocks, plainInline } from "../text/structure.js";
+import { type Block, FENCE, lineSpans, markdownBlocks, plainInline } from "../text/structure.js";
 
 /**
  * The smallest piece of a retrieved chunk that can be quoted as an answer: a sentence of prose, a
@@ -52,6 +52,9 @@ const DATELINE = /^\s*\p{Lu}[\p{Lu} .'-]+,\s+[^()\n]{0,30}\([^)\n]{2,40}\)\s*(--
 const BYLINE = /^[^\n]{0,40}(\d{1,2}:\d{2}|\b(19|20)\d\d\b)[^\n]{0,40}$/;
 // A line that gives a value after its label ("Default: `info`", "Type: string").
 const LABELLED = /^\s*[-*]?\s*\**[\p{L}][\p{L}\p{N} ._-]{0,30}\**\s*:\s*\S/u;
+// A comment this many words long or longer, written as a sentence, is quoted as prose: shorter
+// ones ("// Hello World") label a line of code.
+const COMMENT_WORDS = 5;
 /** Code blocks longer than this many lines are quoted in part. */
 const CODE_LINES = 12;
 
@@ -140,7 +143,11 @@ function paragraphs(text: string): { text: string; start: number }[] {
 }
 
 function markdownUnits(chunk: RetrievedChunk): Unit[] {
-  const { metadata, pageContent: text } = chunk;
+  const { metadata } = chunk;
+  // A chunk that starts inside a code block is read after its opening fence, so that its code is
+  // not taken for prose; offsets stay the chunk's own.
+  const fence = metadata.lead && FENCE.test(metadata.lead) ? `${metadata.lead}\n` : "";
+  const text = fence + chunk.pageContent;
   const outer = metadata.headings ?? [];
   const units: Unit[] = [];
   const blocks = markdownBlocks(text);
@@ -162,7 +169,7 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
       context: [metadata.title, ...headings].join(" \n "),
       ...(section ? { section } : {}),
     };
-    const at = (offset: number) => metadata.start + offset;
+    const at = (offset: number) => metadata.start + Math.max(0, offset - fence.length);
     const previous = blocks[b - 1];
     const previousText =
       previous && previous.kind === "paragraph"
@@ -230,6 +237,16 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
         context: [base.context, intro ?? ""].join(" \n "),
         ...(intro ? { intro } : {}),
       });
+      // A comment written as a sentence is prose ("There is also an alias to `convert` called…").
+      for (const comment of commentSentences(text.slice(block.start, block.end))) {
+        units.push({
+          ...base,
+          kind: "sentence",
+          text: comment.text,
+          position: at(block.start + comment.start),
+          context: [base.context, intro ?? ""].join(" \n "),
+        });
+      }
     } else {
       // A lead-in that ends in a colon says nothing without the code or list it introduces: it
       // is quoted as their intro, not alone.
@@ -317,6 +334,19 @@ function mergeHeadings(outer: string[], inner: string[]): string[] {
   const first = inner[0];
   const at = outer.indexOf(first);
   return at >= 0 ? [...outer.slice(0, at), ...inner] : [...outer, ...inner];
+}
+
+/**
+ * The comments of a code block that are written as sentences: a line of its own after `//` or
+ * `#`, at least COMMENT_WORDS words, starting with a capital letter and ending with a full stop.
+ */
+function commentSentences(code: string): { text: string; start: number }[] {
+  const out: { text: string; start: number }[] = [];
+  for (const m of code.matchAll(/^[ \t]*(?:\/\/|#)[ \t]+(\p{Lu}[^\n]*[.!?])[ \t]*$/gmu)) {
+    if (m[1].split(/\s+/).length < COMMENT_WORDS) continue;
+    out.push({ text: m[1], start: (m.index ?? 0) + m[0].indexOf(m[1]) });
+  }
+  return out;
 }
 
 /** The last sentence of a paragraph, whole though its lines are wrapped by hand. */
