@@ -48,6 +48,33 @@ Alternatively, if you prefer to use a \`<script>\` tag, you can load flow-kit
 - \`fillChar\` (type:char) - character to use as "complete" indicator in the gauge (default: "#")
 - \`glue\` (type:string) - a string between the complete and incomplete segments of the gauge (default: empty)
 
+## Pipe options
+
+### timeout
+
+Type: \`number\`
+
+Per-pipe timeout in milliseconds.
+
+### throwOnTimeout
+
+Type: \`boolean\`\\
+Default: \`false\`
+
+Whether a timeout is an error.
+
+### autoOpen
+
+Type: \`boolean\`\\
+Default: \`true\`
+
+Whether pipes are opened as soon as they are created.
+
+## Wire versions
+
+- **Wire drafts 1-3** (Use the option \`wireVersion: 1\`)
+- **Wire drafts 4-6** (Current default, alternatively option \`wireVersion: 4\`)
+
 ## Presets
 
 **File** \`myPreset.js\`
@@ -122,6 +149,24 @@ describe("documentation questions", () => {
     expect(answer.answer.split("\n")[0]).toBe(
       "**Promoting Mutually Beneficial Cooperation in the Field of Human Rights** [1]",
     );
+  });
+
+  it("answers a yes/no question about a default with the value, read with its section", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "Does flow-kit open pipes automatically by default?",
+    );
+    expect(answer.answer.split("\n")[0]).toBe("**`true`** [1]");
+  });
+
+  it("refuses the default of a setting that has none, rather than another setting's", async () => {
+    const answer = await answerQuestion(assistant, "What is the default timeout of a pipe?");
+    expect(answer.answered, answer.answer).toBe(false);
+  });
+
+  it("answers 'which wireVersion…' with the code that sets it", async () => {
+    const answer = await answerQuestion(assistant, "Which wireVersion selects wire drafts 4-6?");
+    expect(answer.answer.split("\n")[0]).toBe("**`wireVersion: 4`** [1]");
   });
 
   it("takes a word written as two in the headings ('multipipe' for 'Multi Pipe')", async () => {

@@ -64,7 +64,7 @@ const DEMANDS_MAX = 5;
 // Words that frame a question about a text ("what does the article say?", "what does it demand?")
 // rather than name its topic: they help choose the sentence but a document need not contain them.
 const FRAMING = new Set(
-  "demand requir want ask request call urg mean discuss cover concern happen stat talk propos suggest text articl stori report document doc piec page readm passag write-up".split(
+  "demand requir want ask request call urg mean discuss cover concern happen stat talk propos suggest purpos aim goal text articl stori report document doc piec page readm passag write-up".split(
     " ",
   ),
 );
@@ -110,6 +110,8 @@ const PARTITIVE =
 // Punctuation a tagger splits out of a name ("Node.js", "p-queue", "author.name").
 const INNER_PUNCTUATION = /^[.\-_/]$/;
 // A question put to the bot itself ("can you recommend…", "could you suggest…"), not about a text.
+// A participle between a determiner and its noun ("the proposed meeting") describes the noun.
+const ATTRIBUTIVE = /\b(?:the|a|an|its|their|this|that|these|those)\s+\w+ed\s+(?=\w)/gi;
 const ASKS_THE_READER = /^\s*(?:can|could|would|will)\s+you\b/i;
 // Adverbs that are not the subject ("what is the text ACTUALLY asking?").
 const ADVERB = /^(actually|really|exactly|just|also|still|even|currently|now|here|specifically)$/i;
@@ -223,7 +225,9 @@ export class ExtractiveAnswerer {
     const topical = (term: Term) => !term.framing;
 
     // "Can YOU recommend…?" asks the bot, not what a document demands.
-    if (!kind && DEMAND_QUESTION.test(question) && !ASKS_THE_READER.test(question)) {
+    // "What is the budget of THE PROPOSED meeting?" names a demand but does not ask for demands.
+    const asksDemands = DEMAND_QUESTION.test(question.replace(ATTRIBUTIVE, " "));
+    if (!kind && asksDemands && !ASKS_THE_READER.test(question)) {
       const demands = this.demands(question, terms, candidates, best);
       if (demands) return demands;
     }
@@ -259,6 +263,10 @@ export class ExtractiveAnswerer {
     const questionWords = new Set(terms.map((term) => term.word));
     const focus = this.focus(question, terms);
     const phrases = namePhrases(question);
+    // "The default TIMEOUT": when a setting of that very name is documented, another setting whose
+    // name merely holds the word ("throwOnTimeout") does not answer for it.
+    const names = new Set(candidates.map((c) => settingName(c.unit)).filter(Boolean));
+    const settings = focus.map((f) => terms[f].word).filter((word) => names.has(word));
     const scored = candidates
       .map((candidate, c) => {
         // A name found around the unit (the document's title) tells which document, fully.
@@ -302,7 +310,8 @@ export class ExtractiveAnswerer {
         (entry) =>
           entry.namesFound &&
           entry.coverage >= MIN_UNIT_COVERAGE &&
-          this.holdsFocus(entry.candidate, entry.c, focus, kind, inText, inContext, terms),
+          this.holdsFocus(entry.candidate, entry.c, focus, kind, inText, inContext, terms) &&
+          (kind !== "value" || !otherSetting(entry.candidate.unit, settings)),
       );
     if (scored.length === 0) return REFUSED;
     if (
@@ -508,6 +517,9 @@ export class ExtractiveAnswerer {
       (kind === "which" && asksForIdentifier(answerType(question))
         ? identifierSpan(first.unit.text, questionStems)
         : undefined) ??
+      (kind === "which" || kind === "value"
+        ? codeWithName(first.unit.text, question)
+        : undefined) ??
       appositive(first.unit.text, question) ??
       headingSpan(first.unit, kind) ??
       this.object(first.unit.text, kind, question, terms) ??
@@ -653,13 +665,22 @@ function answerType(question: string): Set<string> {
   const type = new Set<string>();
   if (at < 0) return type;
   const rest = words.slice(at + 1);
+  let last: string | undefined;
   for (const [i, word] of rest.entries()) {
     const compound = rest[i - 1]?.text === "-" || rest[i + 1]?.text === "-";
     // Hyphenated words come as parts: "p-queue method" is "p", "-", "queue", "method"; the parts
     // name the thing asked about, the noun after them its kind.
     if (word.pos === "NOUN") {
-      if (!compound) type.add(word.text.toLowerCase());
-    } else if (word.pos !== "ADJ" && word.pos !== "PROPN" && word.text !== "-") break;
+      if (!compound) {
+        last = word.text.toLowerCase();
+        type.add(last);
+      }
+    } else if (word.pos !== "ADJ" && word.pos !== "PROPN" && word.text !== "-") {
+      // "Which formatter SKIPS a tag?": a noun before an article is the question's verb, which
+      // the tagger can take for a noun.
+      if (word.pos === "DET" && last && type.size > 1) type.delete(last);
+      break;
+    }
   }
   return type;
 }
@@ -693,6 +714,24 @@ function headingSpan(
   return identifier && heading.length <= SPAN_MAX ? { text: heading, start: 0 } : undefined;
 }
 
+/**
+ * "Which protocolVersion selects…?": an identifier the question names is answered by the code of
+ * the text that sets it to a value (`protocolVersion: 13`); the name alone does not answer.
+ */
+function codeWithName(text: string, question: string): { text: string; start: number } | undefined {
+  const names = question.match(/\b[a-z]+[A-Z][\w$]*\b/g) ?? [];
+  for (const m of text.matchAll(/`([^`\n]{1,78})`/g)) {
+    const inside = m[1];
+    if (
+      names.some((name) =>
+        new RegExp(`\\b${name.replace(/\$/g, "\\$")}\\s*[:=]\\s*\\S`).test(inside),
+      )
+    )
+      return { text: m[0], start: m.index ?? 0 };
+  }
+  return undefined;
+}
+
 /** For "who is X?": what the text says X is, between commas after the name ("Chen Xu, head of…,"). */
 function appositive(text: string, question: string): { text: string; start: number } | undefined {
   const name = WHO_IS.exec(question)?.[1];
@@ -703,6 +742,18 @@ function appositive(text: string, question: string): { text: string; start: numb
   const end = text.slice(start).search(/[,;:.]/);
   const found = text.slice(start, end < 0 ? undefined : start + end).trim();
   return found.length > 0 && found.length <= SPAN_MAX ? { text: found, start } : undefined;
+}
+
+/** The name of the setting a unit documents: its label or heading, when that is one word. */
+function settingName(unit: Unit): string | undefined {
+  const name = (unit.label ?? unit.heading ?? "").replace(/[`.()]/g, "").trim();
+  return /^[\w$-]+$/.test(name) ? name.toLowerCase() : undefined;
+}
+
+/** Whether a unit documents a setting other than those asked for, whose name holds one of them. */
+function otherSetting(unit: Unit, asked: string[]): boolean {
+  const name = settingName(unit);
+  return name !== undefined && asked.some((word) => name !== word && name.includes(word));
 }
 
 /** Runs of two or more capitalized words after the first word ("United States"), lower-cased. */

@@ -55,6 +55,8 @@ const LABELLED = /^\s*[-*]?\s*\**[\p{L}][\p{L}\p{N} ._-]{0,30}\**\s*:\s*\S/u;
 // A comment this many words long or longer, written as a sentence, is quoted as prose: shorter
 // ones ("// Hello World") label a line of code.
 const COMMENT_WORDS = 5;
+/** A table's header row and the separator under it, as a chunk's lead. */
+const TABLE_HEADER = /^[^\n]*\|[^\n]*\n\s*\|?\s*:?-{3,}/;
 /** Code blocks longer than this many lines are quoted in part. */
 const CODE_LINES = 12;
 
@@ -144,9 +146,11 @@ function paragraphs(text: string): { text: string; start: number }[] {
 
 function markdownUnits(chunk: RetrievedChunk): Unit[] {
   const { metadata } = chunk;
-  // A chunk that starts inside a code block is read after its opening fence, so that its code is
-  // not taken for prose; offsets stay the chunk's own.
-  const fence = metadata.lead && FENCE.test(metadata.lead) ? `${metadata.lead}\n` : "";
+  // A chunk that starts inside a code block or a table is read after the lines that open it (the
+  // fence, the header row), so that its code or rows are not taken for prose; offsets stay the
+  // chunk's own.
+  const opens = metadata.lead && (FENCE.test(metadata.lead) || TABLE_HEADER.test(metadata.lead));
+  const fence = opens ? `${metadata.lead}\n` : "";
   const text = fence + chunk.pageContent;
   const outer = metadata.headings ?? [];
   const units: Unit[] = [];
