@@ -73,6 +73,17 @@ describe("Markdown is cut by its structure", () => {
     for (const chunk of later) expect(chunk.lead).toBe("```js");
   });
 
+  it("never leaves a table's header row apart from its rows", () => {
+    const rows = Array.from({ length: 8 }, (_, i) => `\`opt${i}\` | does thing number ${i}`);
+    const text = `## Formats\n\n${"Some words before the table. ".repeat(3)}\n\nFormat | Description\n------ | -----------\n${rows.join("\n")}\n`;
+    for (const size of [100, 110, 120, 130, 140]) {
+      for (const chunk of splitMarkdown(text, size)) {
+        if (chunk.text.includes("Format | Description"))
+          expect(chunk.text, `size ${size}`).toContain("`opt0`");
+      }
+    }
+  });
+
   it("cuts a long table between rows and carries its header", () => {
     const small = splitMarkdown(readme, 70);
     const row = small.find(

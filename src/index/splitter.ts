@@ -140,7 +140,9 @@ function cutBlock(text: string, block: Block, size: number): { start: number; en
           start: block.start + s.start,
           end: block.start + s.end,
         }))
-      : block.parts;
+      : block.kind === "table"
+        ? headerWithFirstRow(block.parts)
+        : block.parts;
   const out: { start: number; end: number }[] = [];
   for (const part of parts) {
     if (part.end - part.start <= size) out.push(part);
@@ -153,6 +155,14 @@ function cutBlock(text: string, block: Block, size: number): { start: number; en
     }
   }
   return out;
+}
+
+/** A table's rows, its header and separator joined to the first row: a header is never alone. */
+function headerWithFirstRow(
+  rows: { start: number; end: number }[],
+): { start: number; end: number }[] {
+  if (rows.length < 3) return rows;
+  return [{ start: rows[0].start, end: rows[2].end }, ...rows.slice(3)];
 }
 
 /** Chunks with their character offsets into the text. */
