@@ -10,6 +10,9 @@ const ARTICLE = path.resolve("data/docs/un-hrc-cooperation-resolution.txt");
 // A package README written for this test: the answerer knows nothing of it beforehand.
 const README = `# flow-kit
 
+[![Version npm](https://img.shields.io/npm/v/flow-kit.svg?logo=npm)](https://www.npmjs.com/package/flow-kit)
+[![CI](https://img.shields.io/github/actions/workflow/status/flow/flow-kit/ci.yml?branch=main)](https://github.com/flow/flow-kit/actions)
+
 Streams for busy people.
 
 ## API
@@ -69,6 +72,13 @@ Type: \`boolean\`\\
 Default: \`true\`
 
 Whether pipes are opened as soon as they are created.
+
+## Connection options
+
+| Option | Default | Description |
+| --- | --- | --- |
+| \`retries\` | \`3\` | How many times a pipe reconnects after it drops. |
+| \`keepAlive\` | \`false\` | Whether idle pipes are kept open. If \`true\`, they ping. |
 
 ## Wire versions
 
@@ -167,6 +177,29 @@ describe("documentation questions", () => {
   it("answers 'which wireVersion…' with the code that sets it", async () => {
     const answer = await answerQuestion(assistant, "Which wireVersion selects wire drafts 4-6?");
     expect(answer.answer.split("\n")[0]).toBe("**`wireVersion: 4`** [1]");
+  });
+
+  it("answers 'which option…' with the option's name, as its list item writes it", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "Which option sets the character of the complete part of the gauge?",
+    );
+    expect(answer.answer.split("\n")[0]).toBe("**`fillChar`** [1]");
+  });
+
+  it("answers a table's default from its Default column", async () => {
+    const value = await answerQuestion(assistant, "What is the default value of keepAlive?");
+    expect(value.answer.split("\n")[0]).toBe("**`false`** [1]");
+    const count = await answerQuestion(
+      assistant,
+      "How many times does a pipe reconnect by default?",
+    );
+    expect(count.answer.split("\n")[0]).toBe("**`3`** [1]");
+  });
+
+  it("never quotes badge markup as a sentence", async () => {
+    const answer = await answerQuestion(assistant, "What is flow-kit?");
+    expect(answer.answer).not.toContain("img.shields.io");
   });
 
   it("takes a word written as two in the headings ('multipipe' for 'Multi Pipe')", async () => {

@@ -16,7 +16,7 @@ import {
   SPAN_MAX,
 } from "./span.js";
 import { REFUSAL, type Source } from "./types.js";
-import { type Unit, unitsOf } from "./units.js";
+import { isMarkup, type Unit, unitsOf } from "./units.js";
 
 /** Two words count as the same idea from this cosine similarity of their vectors up. */
 const SOFT_MATCH = 0.6;
@@ -106,7 +106,7 @@ const SUBJECT =
   /\b(?:does|do|did|is|are|was|were|will|would)\s+(.+?)\s+(?:demand|call|urge|propos|request|ask|want|recommend|require|push|encourag|emphasi[sz]|stress|invit)/i;
 // Nouns that name a part or kind of something else: what is asked about follows their "of".
 const PARTITIVE =
-  /^(parts?|kinds?|types?|sorts?|pieces?|portions?|sides?|ends?|sections?|bits?|lots?|sets?|groups?)$/i;
+  /^(parts?|kinds?|types?|sorts?|pieces?|portions?|sides?|ends?|sections?|bits?|lots?|sets?|groups?|values?)$/i;
 // Punctuation a tagger splits out of a name ("Node.js", "p-queue", "author.name").
 const INNER_PUNCTUATION = /^[.\-_/]$/;
 // A question put to the bot itself ("can you recommend…", "could you suggest…"), not about a text.
@@ -155,6 +155,9 @@ interface Candidate {
   context: Words;
   label?: Words;
 }
+
+/** The terms a unit must hold: all of them, or the question's verb when one is given. */
+type Focus = number[] & { verb?: number };
 
 interface Scored {
   candidate: Candidate;
@@ -263,6 +266,8 @@ export class ExtractiveAnswerer {
     const questionWords = new Set(terms.map((term) => term.word));
     const focus = this.focus(question, terms);
     const phrases = namePhrases(question);
+    // "How many updates… by default?": the default asked for is a number.
+    const countsDefault = kind === "value" && /\bhow (?:many|much)\b/i.test(question);
     // "The default TIMEOUT": when a setting of that very name is documented, another setting whose
     // name merely holds the word ("throwOnTimeout") does not answer for it.
     const names = new Set(candidates.map((c) => settingName(c.unit)).filter(Boolean));
@@ -311,7 +316,14 @@ export class ExtractiveAnswerer {
           entry.namesFound &&
           entry.coverage >= MIN_UNIT_COVERAGE &&
           this.holdsFocus(entry.candidate, entry.c, focus, kind, inText, inContext, terms) &&
-          (kind !== "value" || !otherSetting(entry.candidate.unit, settings)),
+          (kind !== "value" || !otherSetting(entry.candidate.unit, settings)) &&
+          (!countsDefault ||
+            /\d/.test(
+              (
+                defaultCell(entry.candidate.unit) ??
+                directSpan(entry.candidate.unit.text, "value", [], questionWords)
+              )?.text ?? "",
+            )),
       );
     if (scored.length === 0) return REFUSED;
     if (
@@ -365,7 +377,7 @@ export class ExtractiveAnswerer {
   private holdsFocus(
     candidate: Candidate,
     c: number,
-    focusTerms: number[],
+    focusTerms: Focus,
     kind: Asks | undefined,
     inText: number[][],
     inContext: number[][],
@@ -374,7 +386,10 @@ export class ExtractiveAnswerer {
     const text = candidate.unit.text;
     // A limit the question sets ("the MINIMUM version") is a word of its own: "older" is not it.
     const needed = (f: number) => (LIMITING.test(terms[f].word) ? 1 : FOCUS_MATCH);
-    if (focusTerms.some((f) => Math.max(inText[c][f], inContext[c][f]) < needed(f))) return false;
+    const holds = (f: number) => Math.max(inText[c][f], inContext[c][f]) >= needed(f);
+    // The question's verb, when the tagger could not tell it from a noun, may stand for the rest.
+    const { verb } = focusTerms as Focus;
+    if (!focusTerms.every(holds) && (verb === undefined || !holds(verb))) return false;
     const focus = focusTerms[focusTerms.length - 1];
     if (kind !== "count" && kind !== "amount" && kind !== "when") return true;
     const found = (kind === "when" ? [DATE, TEMPORAL] : [NUMBER]).flatMap((pattern) =>
@@ -392,7 +407,7 @@ export class ExtractiveAnswerer {
    * PRIORITY of…", "how many MEMBERS"), else its verb ("when was it FOUNDED?"), else its last
    * topical word.
    */
-  private focus(question: string, terms: Term[]): number[] {
+  private focus(question: string, terms: Term[]): Focus {
     const topical = terms
       .map((term, t) => ({ term, t }))
       .filter(({ term }) => !term.framing && !term.name);
@@ -405,11 +420,19 @@ export class ExtractiveAnswerer {
     // The first noun phrase with a topical noun: its nouns and adjectives ("minimum VERSION").
     let phrase: number[] = [];
     let head = false;
+    let verbLike: number | undefined;
     for (const [i, word] of words.entries()) {
       // "the complete PART of the bar", "which KIND of search": the noun after "of" is the focus.
       if (PARTITIVE.test(word.text) && words[i + 1]?.text.toLowerCase() === "of") {
         phrase = [];
         head = false;
+        continue;
+      }
+      // "Which option SETS the character…": a noun before an article may be the question's verb;
+      // what follows is the focus, and the verb may stand for it (holdsFocus).
+      if (word.pos === "NOUN" && words[i + 1]?.pos === "DET" && !head && verbLike === undefined) {
+        verbLike = index(word.text);
+        phrase = [];
         continue;
       }
       if (word.pos === "NOUN" || word.pos === "ADJ" || word.pos === "PROPN") {
@@ -423,7 +446,8 @@ export class ExtractiveAnswerer {
       } else if (head) break;
       else phrase = [];
     }
-    if (head) return phrase;
+    if (head) return verbLike === undefined ? phrase : Object.assign(phrase, { verb: verbLike });
+    if (verbLike !== undefined) return [verbLike];
     const verb = words.find(
       (word) =>
         word.pos === "VERB" &&
@@ -515,8 +539,9 @@ export class ExtractiveAnswerer {
     const questionStems = new Set(terms.map((term) => term.stem));
     const span =
       (kind === "which" && asksForIdentifier(answerType(question))
-        ? identifierSpan(first.unit.text, questionStems)
+        ? (labelSpan(first.unit) ?? identifierSpan(first.unit.text, questionStems))
         : undefined) ??
+      (kind === "value" ? defaultCell(first.unit) : undefined) ??
       (kind === "which" || kind === "value"
         ? codeWithName(first.unit.text, question)
         : undefined) ??
@@ -531,6 +556,7 @@ export class ExtractiveAnswerer {
             questionWords,
             PLURAL.test(question),
             /\bwhat time\b/i.test(question),
+            answerType(question),
           )
         : undefined);
     const quoted = span ? [first] : chosen;
@@ -715,6 +741,42 @@ function headingSpan(
 }
 
 /**
+ * "Which OPTION hides the cursor?": an option's list item or table row names it first (its label,
+ * "- `hideCursor` (type:boolean) - hide the cursor…"), and that name answers.
+ */
+function labelSpan(unit: Unit): { text: string; start: number } | undefined {
+  if (!unit.label || (unit.kind !== "item" && unit.kind !== "row")) return undefined;
+  // Only a name written as code: a bold label ("**HyBi drafts 07-12**") is not an option's name.
+  const coded = unit.text.indexOf(`\`${unit.label}\``);
+  return coded >= 0 && unit.label.length <= SPAN_MAX
+    ? { text: `\`${unit.label}\``, start: coded }
+    : undefined;
+}
+
+/** A table row's cell under its "Default" column: the default a value question asks for. */
+function defaultCell(unit: Unit): { text: string; start: number } | undefined {
+  if (unit.kind !== "row" || !unit.intro) return undefined;
+  const column = cells(unit.intro).findIndex((cell) => /^default$/i.test(cell.text));
+  const cell = column >= 0 ? cells(unit.text)[column] : undefined;
+  return cell && cell.text.length > 0 && cell.text.length <= SPAN_MAX ? cell : undefined;
+}
+
+/** The cells of a table row, trimmed, with where each starts in the row. */
+function cells(row: string): { text: string; start: number }[] {
+  const out: { text: string; start: number }[] = [];
+  let at = 0;
+  for (const part of row.split("|")) {
+    const lead = part.length - part.trimStart().length;
+    out.push({ text: part.trim(), start: at + lead });
+    at += part.length + 1;
+  }
+  // A row written with outer pipes ("| a | b |") has an empty cell before and after.
+  if (/^\s*\|/.test(row)) out.shift();
+  if (/\|\s*$/.test(row)) out.pop();
+  return out;
+}
+
+/**
  * "Which protocolVersion selects…?": an identifier the question names is answered by the code of
  * the text that sets it to a value (`protocolVersion: 13`); the name alone does not answer.
  */
@@ -810,7 +872,10 @@ function cite(sources: Source[], unit: Unit, quote: string): Source {
 function display(unit: Unit, text: string, n: number): string {
   if (unit.section && unit.kind !== "code") {
     // A short section under its heading, its lines joined (the backslash is Markdown's line break).
-    const lines = unit.section.split("\n").map((line) => line.replace(/\\$/, "").trim());
+    const lines = unit.section
+      .split("\n")
+      .filter((line) => !isMarkup(line))
+      .map((line) => line.replace(/\\$/, "").trim());
     return `${unit.heading ? `${unit.heading} — ` : ""}${lines.filter(Boolean).join(" ")} [${n}]`;
   }
   switch (unit.kind) {

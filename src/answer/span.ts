@@ -16,6 +16,9 @@ const NOT_A_PLACE = 120;
 const TIME_PHRASE_PENALTY = 20;
 /** ...and one name, when the question asks for several. */
 const SINGLE_OF_MANY = 40;
+// Characters of distance forgiven a name that holds the kind of thing asked for: more than the
+// article before it costs (AFTER_ARTICLE).
+const TYPE_NAMED = 80;
 
 const MONTHS =
   "January|February|March|April|May|June|July|August|September|October|November|December";
@@ -35,10 +38,11 @@ export function asks(question: string): Asks | undefined {
   const q = question.toLowerCase();
   const word = /\b(how many|how much|how|when|where|whom|whose|who|which|what)\b/.exec(q)?.[1];
   switch (word) {
+    // "How many updates are used BY DEFAULT?" asks for the default value, which is a number.
     case "how many":
-      return "count";
+      return /\bby default\b/.test(q) ? "value" : "count";
     case "how much":
-      return "amount";
+      return /\bby default\b/.test(q) ? "value" : "amount";
     case "when":
       return "when";
     case "where":
@@ -88,6 +92,7 @@ export function directSpan(
   questionWords: Set<string>,
   plural = false,
   time = false,
+  type: Set<string> = new Set(),
 ): { text: string; start: number; end: number } | undefined {
   const candidates = candidatesFor(text, kind, plural, time).filter((candidate) => {
     const words = text
@@ -113,9 +118,17 @@ export function directSpan(
                 : 0,
           ),
         );
-  const best = candidates.reduce((a, b) =>
-    distance(b) + b.penalty < distance(a) + a.penalty ? b : a,
-  );
+  // "Which MISSION does he head?": a name that says what kind of thing it is ("the Chinese Mission")
+  // answers before one that does not ("Geneva").
+  const stems = new Set([...type].map((word) => stem(word)));
+  const named = (candidate: Candidate) =>
+    (text.slice(candidate.start, candidate.end).match(/[\p{L}\p{N}]+/gu) ?? []).some((word) =>
+      stems.has(stem(word.toLowerCase())),
+    )
+      ? -TYPE_NAMED
+      : 0;
+  const cost = (candidate: Candidate) => distance(candidate) + candidate.penalty + named(candidate);
+  const best = candidates.reduce((a, b) => (cost(b) < cost(a) ? b : a));
   return { text: text.slice(best.start, best.end), start: best.start, end: best.end };
 }
 
@@ -158,10 +171,10 @@ function candidatesFor(text: string, kind: Asks, plural: boolean, time: boolean)
     }));
   }
   if (kind === "value") {
-    // "Default: `info`", "(default: 10)", "defaults to `true`".
+    // "Default: `info`", "(default: 10)", "defaults to `true`", "(default +1)".
     const values = [
       ...text.matchAll(
-        /\bdefaults?\b(?:\s+value)?(?:\s+is|\s+to|\s*:|\s*=)\s*(`[^`\n]+`|"[^"\n]*"|'[^'\n]*'|[\w.-]+)/gi,
+        /\bdefaults?\b(?:\s+value)?(?:\s+is|\s+to|\s*:|\s*=|(?=\s+[+-]?\d))\s*(`[^`\n]+`|"[^"\n]*"|'[^'\n]*'|[+-]?[\w.-]+)/gi,
       ),
     ].map((m) => {
       const at = (m.index ?? 0) + m[0].length - m[1].length;

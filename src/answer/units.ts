@@ -55,6 +55,8 @@ const LABELLED = /^\s*[-*]?\s*\**[\p{L}][\p{L}\p{N} ._-]{0,30}\**\s*:\s*\S/u;
 // A comment this many words long or longer, written as a sentence, is quoted as prose: shorter
 // ones ("// Hello World") label a line of code.
 const COMMENT_WORDS = 5;
+/** Markup with fewer words than this outside its addresses is not quoted (see isMarkup). */
+const PROSE_WORDS = 4;
 /** A table's header row and the separator under it, as a chunk's lead. */
 const TABLE_HEADER = /^[^\n]*\|[^\n]*\n\s*\|?\s*:?-{3,}/;
 /** Code blocks longer than this many lines are quoted in part. */
@@ -284,7 +286,7 @@ function proseUnits(
     }));
   }
   return sentencesOf(body)
-    .filter((sentence) => sentence.text.trim().length > 1)
+    .filter((sentence) => sentence.text.trim().length > 1 && !isMarkup(sentence.text))
     .map((sentence) => ({
       ...base,
       kind: "sentence",
@@ -303,6 +305,17 @@ function sentencesOf(paragraph: string): { text: string; start: number }[] {
     text: paragraph.slice(sentence.start, sentence.end),
     start: sentence.start,
   }));
+}
+
+/**
+ * Badge or link markup that a "?" in its address cut into "sentences"
+ * ("Version npm](https://img.shields.io/npm/v/ws.svg?"): fewer than PROSE_WORDS words outside
+ * its addresses and brackets, so it says nothing to quote.
+ */
+export function isMarkup(text: string): boolean {
+  if (!/\]\(|:\/\/|!\[/.test(text)) return false;
+  const prose = text.replace(/\]\([^)\s]*\)?|\S*:\/\/\S*|[![\]()]/g, " ");
+  return (prose.match(/\p{L}{2,}/gu) ?? []).length < PROSE_WORDS;
 }
 
 /** A list item that only links to a part of the page (a table of contents) says nothing itself. */
