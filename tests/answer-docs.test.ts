@@ -94,6 +94,23 @@ Whether pipes are opened as soon as they are created.
 module.exports = { format: 'pipe {bar}' };
 \`\`\`
 
+## FAQ
+
+### How to get the address of a pipe?
+
+When a pipe runs behind a relay like a load balancer, the standard is to read the
+\`X-Pipe-Address\` header.
+
+\`\`\`js
+pipe.on('connection', function connection(req) {
+  const address = req.headers['x-pipe-address'];
+});
+\`\`\`
+
+### How to connect via a relay?
+
+Use a custom \`RelayAgent\` implementation like [relay-agent][].
+
 ## Multi Pipe Mode
 
 ### ::attach()
@@ -200,6 +217,14 @@ describe("documentation questions", () => {
   it("never quotes badge markup as a sentence", async () => {
     const answer = await answerQuestion(assistant, "What is flow-kit?");
     expect(answer.answer).not.toContain("img.shields.io");
+  });
+
+  it("answers from the section whose heading asks the question, first", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "How do I connect through a relay with flow-kit?",
+    );
+    expect(answer.answer.split("\n")[0]).toContain("RelayAgent");
   });
 
   it("takes a word written as two in the headings ('multipipe' for 'Multi Pipe')", async () => {

@@ -50,6 +50,8 @@ const LEAD_CHARS = 3000;
 const TYPE_CREDIT = 0.3;
 /** Weight of the question's words found in an item's or row's label (`fps`, the first cell). */
 const LABEL_BONUS = 0.5;
+/** Share of the question's topic words a question heading must hold to name its section's answer. */
+const ASKED_COVERAGE = 0.5;
 /** Weight of the chunk's similarity to the question, which breaks ties. */
 const SIMILARITY_BONUS = 0.05;
 /** For a question made of framing words alone, the similarity a unit needs. */
@@ -154,6 +156,8 @@ interface Candidate {
   text: Words;
   context: Words;
   label?: Words;
+  /** The heading above, when it is a question ("How to connect via a proxy?"). */
+  asked?: Words;
 }
 
 /** The terms a unit must hold: all of them, or the question's verb when one is given. */
@@ -307,6 +311,7 @@ export class ExtractiveAnswerer {
                 candidate.label && this.similarity(term, candidate.label) === 1 ? term.weight : 0,
               )) /
               total +
+            this.askedBonus(candidate, terms, total) +
             SIMILARITY_BONUS * candidate.unit.chunk.metadata.similarity +
             LEAD_BONUS * Math.max(0, 1 - candidate.unit.position / LEAD_CHARS),
         };
@@ -358,16 +363,36 @@ export class ExtractiveAnswerer {
       unit.intro && (unit.kind === "code" || unit.kind === "list")
         ? `${plainInline(unit.intro)}\n${body}`
         : body;
+    // A heading written as a question ("How to connect via a proxy?") is what the text under it
+    // answers: its words are the text's own. The dateline does not write "filed" or "reported",
+    // but that is what it tells.
+    const asked = unit.heading?.trim().endsWith("?") ? unit.heading : undefined;
+    const meant = [text, unit.means, asked].filter(Boolean).join("\n");
     return {
       unit,
-      // A dateline does not write "filed" or "reported", but that is what it tells.
-      text: this.words(unit.means ? `${text}\n${unit.means}` : text),
+      text: this.words(meant),
       // A labelled value ("Default: `true`") is about what its section describes.
       context: this.words(
         unit.kind === "line" && unit.section ? `${unit.context}\n${unit.section}` : unit.context,
       ),
       ...(unit.label ? { label: this.words(unit.label) } : {}),
+      ...(asked ? { asked: this.words(asked) } : {}),
     };
+  }
+
+  /**
+   * A heading that asks most of the question ("How to connect via a proxy?" for "how do I connect
+   * through a proxy?") is answered by the text under it: a bonus as large as an option's label.
+   */
+  private askedBonus(candidate: Candidate, terms: Term[], total: number): number {
+    const { asked } = candidate;
+    if (!asked) return 0;
+    const found = terms.reduce(
+      (sum, term) =>
+        sum + (!term.framing && !term.name && this.similarity(term, asked) === 1 ? term.weight : 0),
+      0,
+    );
+    return found / total >= ASKED_COVERAGE ? (LABEL_BONUS * found) / total : 0;
   }
 
   /**
@@ -835,12 +860,15 @@ function fits(text: string, kind: Asks, questionWords: Set<string>): boolean {
   return (text.match(CAPITALIZED) ?? []).some((word) => !questionWords.has(word.toLowerCase()));
 }
 
-/** The best unit, and the next one too when it scores nearly as well, in document order. */
+/** The best unit, and the next one too when it scores nearly as well. */
 function choose(scored: Scored[], kind: Asks | undefined): Candidate[] {
   const [first, second] = [...scored].sort((a, b) => b.score - a.score);
   const chosen =
     second && !kind && second.score >= SECOND_UNIT * first.score ? [first, second] : [first];
-  return chosen.map((entry) => entry.candidate).sort((a, b) => a.unit.position - b.unit.position);
+  const units = chosen.map((entry) => entry.candidate);
+  // Two sentences of one passage read in their order; from two places, the best comes first.
+  const together = units.every((c) => c.unit.chunk === units[0].unit.chunk);
+  return together ? units.sort((a, b) => a.unit.position - b.unit.position) : units;
 }
 
 /** The source a unit is cited as, numbered in order of first citation; its quote grows. */
