@@ -8,17 +8,17 @@ import { type Outcome, type Summary, summarize } from "../eval/score.js";
 // (README, "Answer quality"), so that a change that makes answers worse fails here. Issue 8's
 // targets are higher (97% answerable, 95% refusals, 90% direct exact match) and not met yet;
 // raise these floors as the answerer improves, never lower them to let a change through. The set
-// grew from 199 to 229 questions on 2026-12-03; on the 199 the answerer did not get worse, and the
-// floors are set against the 229.
-/** Answerable questions answered with every expected string and none forbidden (today 76.6%). */
-const MIN_ANSWERABLE = 0.74;
-/** Questions the documents do not answer that are refused: refusal recall (today 95.2%; 98.2% on the first 199). */
+// grew from 199 to 251 questions on 2026-12-03; on the 199 the answerer did not get worse, and the
+// floors are set against the 251.
+/** Answerable questions answered with every expected string and none forbidden (today 78.1%). */
+const MIN_ANSWERABLE = 0.76;
+/** Questions the documents do not answer that are refused: refusal recall (today 93.8%; 98.2% on the first 199). */
 const MIN_REFUSED = 0.93;
-/** Refusals that were right to refuse: refusal precision (today 81.9%). */
+/** Refusals that were right to refuse: refusal precision (today 81.1%). */
 const MIN_REFUSAL_PRECISION = 0.8;
-/** Who / when / which... answers that start with the expected span in bold (today 61.4%). */
-const MIN_DIRECT_EXACT = 0.59;
-/** Characters of the median answer: members read the first line (today 192). */
+/** Who / when / which... answers that start with the expected span in bold (today 65.3%). */
+const MIN_DIRECT_EXACT = 0.62;
+/** Characters of the median answer: members read the first line (today 201). */
 const MAX_MEDIAN_LENGTH = 300;
 
 let opened: EvalAssistant;
