@@ -79,6 +79,8 @@ Whether pipes are opened as soon as they are created.
 | --- | --- | --- |
 | \`retries\` | \`3\` | How many times a pipe reconnects after it drops. |
 | \`keepAlive\` | \`false\` | Whether idle pipes are kept open. If \`true\`, they ping. |
+| \`prefix\` | \`''\` | String inserted before every message. |
+| \`itemPrefix\` | \`' * '\` | String prefix for each list item. |
 
 ## Wire versions
 
@@ -212,6 +214,9 @@ describe("documentation questions", () => {
       "How many times does a pipe reconnect by default?",
     );
     expect(count.answer.split("\n")[0]).toBe("**`3`** [1]");
+    // "list" is a word of its own, and a longer name (`itemPrefix`) may name a focus of words.
+    const prefix = await answerQuestion(assistant, "What is the default list item prefix?");
+    expect(prefix.answer.split("\n")[0]).toBe("**`' * '`** [1]");
   });
 
   it("never quotes badge markup as a sentence", async () => {

@@ -66,7 +66,7 @@ const DEMANDS_MAX = 5;
 // Words that frame a question about a text ("what does the article say?", "what does it demand?")
 // rather than name its topic: they help choose the sentence but a document need not contain them.
 const FRAMING = new Set(
-  "demand requir want ask request call urg mean discuss cover concern happen stat talk propos suggest purpos aim goal text articl stori report document doc piec page readm passag write-up".split(
+  "demand requir want ask request call urg mean discuss cover concern happen stat talk propos suggest purpos aim goal list text articl stori report document doc piec page readm passag write-up".split(
     " ",
   ),
 );
@@ -273,9 +273,11 @@ export class ExtractiveAnswerer {
     // "How many updates… by default?": the default asked for is a number.
     const countsDefault = kind === "value" && /\bhow (?:many|much)\b/i.test(question);
     // "The default TIMEOUT": when a setting of that very name is documented, another setting whose
-    // name merely holds the word ("throwOnTimeout") does not answer for it.
+    // name merely holds the word ("throwOnTimeout") does not answer for it. A focus of several
+    // words ("list item PREFIX") may be named by the longer name (`itemPrefix`).
     const names = new Set(candidates.map((c) => settingName(c.unit)).filter(Boolean));
-    const settings = focus.map((f) => terms[f].word).filter((word) => names.has(word));
+    const named = focus.map((f) => terms[f].word).filter((word) => !LIMITING.test(word));
+    const settings = named.length === 1 && names.has(named[0]) ? named : [];
     const scored = candidates
       .map((candidate, c) => {
         // A name found around the unit (the document's title) tells which document, fully.
@@ -595,7 +597,9 @@ export class ExtractiveAnswerer {
       const source = cite(sources, unit, text);
       lines.push(display(unit, text, source.n));
     }
-    if (span) lines.unshift(`**${span.text.replace(/\*/g, "")}** [${sources[0].n}]`);
+    // An asterisk would end the bold early, except inside code (`' * '`), where it is literal.
+    const bold = span && /^`[^`]+`$/.test(span.text) ? span.text : span?.text.replace(/\*/g, "");
+    if (span) lines.unshift(`**${bold}** [${sources[0].n}]`);
     return { answered: true, answer: lines.join("\n"), sources };
   }
 

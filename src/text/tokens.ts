@@ -110,7 +110,7 @@ to too under until up very was wasn't we we'd we'll we're we've were weren't wha
 where where's which while who who's whom why why's with won't would wouldn't you you'd you'll you're
 you've your yours yourself yourselves also across along among around behind beside besides beyond
 within without toward towards upon onto via per many much just may might must shall will s t
-tell say says said know explain describe mention mentioned please give list anything something thing
+tell say says said know explain describe mention mentioned please give anything something thing
 things`.split(/\s+/),
 );
 
