@@ -51,6 +51,19 @@ Alternatively, if you prefer to use a \`<script>\` tag, you can load flow-kit
 - \`fillChar\` (type:char) - character to use as "complete" indicator in the gauge (default: "#")
 - \`glue\` (type:string) - a string between the complete and incomplete segments of the gauge (default: empty)
 
+## Tokenization
+
+By default, documents are tokenized by splitting on commas.
+
+In every flow, the same tokenization is used by default, but a \`tokenize\` option can change
+it.
+
+The default tokenizer can be obtained by calling \`FlowKit.getDefault('tokenize')\`.
+
+A custom tokenizer receives the whole message and returns its tokens as an array of strings,
+in the order they are written; empty strings are dropped before the tokens are counted, and the
+tokens are kept as they are, without changing their case.
+
 ## Pipe options
 
 ### timeout
@@ -230,6 +243,14 @@ describe("documentation questions", () => {
       "How do I connect through a relay with flow-kit?",
     );
     expect(answer.answer.split("\n")[0]).toContain("RelayAgent");
+  });
+
+  it("reads a name written in parts ('FlowKit') as the name, not as the words 'flow' and 'kit'", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "How does FlowKit tokenize documents by default?",
+    );
+    expect(answer.answer.split("\n")[0]).toContain("splitting on commas");
   });
 
   it("takes a word written as two in the headings ('multipipe' for 'Multi Pipe')", async () => {

@@ -482,7 +482,10 @@ export class ExtractiveAnswerer {
         index(word.text) !== undefined,
     );
     if (verb) return [index(verb.text) as number];
-    const last = topical.filter(({ term }) => !LIGHT_VERBS.has(term.word));
+    // "The value OF preserveNewlines": a partitive is not what is asked about, its name is.
+    const last = topical.filter(
+      ({ term }) => !LIGHT_VERBS.has(term.word) && !PARTITIVE.test(term.word),
+    );
     return last.length > 0 ? [last[last.length - 1].t] : [];
   }
 
@@ -626,16 +629,24 @@ export class ExtractiveAnswerer {
   private terms(question: string, passage = ""): Term[] {
     const seen = new Set<string>();
     const terms: Term[] = [];
-    let compound: { parts: string[]; name: boolean } | undefined;
-    for (const { word, capitalized, first } of tokens(question)) {
+    let compound: { parts: string[]; name: boolean; written?: boolean } | undefined;
+    const all = tokens(question);
+    for (const [i, { word, capitalized, first }] of all.entries()) {
       const isPart = compound?.parts.includes(word) ?? false;
       if (!isPart) compound = undefined;
+      // A name written as one word of parts ("MiniSearch", "WebSocket") comes with its parts,
+      // which say what it is made of ("mini", "search") but are not what the question is about.
+      const parts = partsAfter(all, i);
       if (/['’-]/.test(word)) {
         const unknown = this.vectors.rank(word) === undefined;
         const name = unknown && passage.includes(word);
         compound = { parts: word.split(/['’-]/), name };
         if (unknown && !name) continue;
       } else if (isPart && compound?.name) continue;
+      else if (parts.length > 0 && capitalized && passage.includes(word)) {
+        compound = { parts, name: false, written: true };
+      }
+      const framingPart = isPart && compound?.written === true;
       if (STOP_WORDS.has(word) || seen.has(word) || word.length < 2) continue;
       seen.add(word);
       const rank = this.vectors.rank(word);
@@ -647,7 +658,7 @@ export class ExtractiveAnswerer {
         word,
         stem: stem(word),
         name,
-        framing: FRAMING.has(stem(word)),
+        framing: framingPart || FRAMING.has(stem(word)),
         weight: Math.log(10 + (rank ?? this.vectors.count)) * (name ? 1.5 : 1),
         rank: name ? undefined : rank,
       });
@@ -684,6 +695,17 @@ export class ExtractiveAnswerer {
     }
     return best;
   }
+}
+
+/** The tokens right after the i-th that are its parts ("mini", "search" after "minisearch"). */
+function partsAfter(all: { word: string }[], i: number): string[] {
+  const parts: string[] = [];
+  let joined = "";
+  for (let j = i + 1; j < all.length && joined.length < all[i].word.length; j++) {
+    joined += all[j].word;
+    parts.push(all[j].word);
+  }
+  return joined === all[i].word && parts.length > 1 ? parts : [];
 }
 
 /** Where a term (or, given the answerer, a word close to it) stands in a text, as offsets. */
