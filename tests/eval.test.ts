@@ -10,15 +10,15 @@ import { type Outcome, type Summary, summarize } from "../eval/score.js";
 // raise these floors as the answerer improves, never lower them to let a change through. The set
 // grew from 199 to 251 questions on 2026-12-03; on the 199 the answerer did not get worse, and the
 // floors are set against the 251.
-/** Answerable questions answered with every expected string and none forbidden (today 78.1%). */
-const MIN_ANSWERABLE = 0.76;
+/** Answerable questions answered with every expected string and none forbidden (today 80.7%). */
+const MIN_ANSWERABLE = 0.78;
 /** Questions the documents do not answer that are refused: refusal recall (today 93.8%; 98.2% on the first 199). */
 const MIN_REFUSED = 0.93;
-/** Refusals that were right to refuse: refusal precision (today 81.1%). */
+/** Refusals that were right to refuse: refusal precision (today 82.2%). */
 const MIN_REFUSAL_PRECISION = 0.8;
-/** Who / when / which... answers that start with the expected span in bold (today 65.3%). */
-const MIN_DIRECT_EXACT = 0.62;
-/** Characters of the median answer: members read the first line (today 201). */
+/** Who / when / which... answers that start with the expected span in bold (today 66.0%). */
+const MIN_DIRECT_EXACT = 0.63;
+/** Characters of the median answer: members read the first line (today 192). */
 const MAX_MEDIAN_LENGTH = 300;
 
 let opened: EvalAssistant;
