@@ -51,6 +51,13 @@ Alternatively, if you prefer to use a \`<script>\` tag, you can load flow-kit
 - \`fillChar\` (type:char) - character to use as "complete" indicator in the gauge (default: "#")
 - \`glue\` (type:string) - a string between the complete and incomplete segments of the gauge (default: empty)
 
+## Changelog
+
+Version 2 renamed every option of the pipes.
+
+Version 3 drops the options deprecated in version 2 and adds new gauges. Now one package for
+every runtime. The command line tool is moved to a separate package.
+
 ## Tokenization
 
 By default, documents are tokenized by splitting on commas.
@@ -251,6 +258,14 @@ describe("documentation questions", () => {
       "How does FlowKit tokenize documents by default?",
     );
     expect(answer.answer.split("\n")[0]).toContain("splitting on commas");
+  });
+
+  it("answers 'in which version' from the sentence before, in the same paragraph", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "In which version was the command line tool moved to a separate package?",
+    );
+    expect(answer.answer.split("\n")[0]).toBe("**Version 3** [1]");
   });
 
   it("takes a word written as two in the headings ('multipipe' for 'Multi Pipe')", async () => {

@@ -60,6 +60,8 @@ const FRAMING_ONLY_MATCH = 0.5;
 const RERANK = 5;
 /** A code block is quoted for "how do I…" questions; for others it counts for this much. */
 const CODE_WEIGHT = 0.6;
+/** Sentences looked back within a paragraph for what the chosen one is about ("Version 9 …"). */
+const PARAGRAPH_BACK = 2;
 /** At most this many demands are listed. */
 const DEMANDS_MAX = 5;
 
@@ -346,9 +348,9 @@ export class ExtractiveAnswerer {
         const span = directSpan(entry.candidate.unit.text, kind, [], questionWords);
         if (span) entry.score += EXPECTED_BONUS;
       }
-      return this.quote(choose(top, kind), terms, kind, question);
+      return this.quote(choose(top, kind), terms, kind, question, candidates);
     }
-    return this.quote(choose(scored, kind), terms, kind, question);
+    return this.quote(choose(scored, kind), terms, kind, question, candidates);
   }
 
   /**
@@ -553,6 +555,8 @@ export class ExtractiveAnswerer {
     terms: Term[],
     kind: Asks | undefined,
     question: string,
+    /** Every unit retrieved: the sentence before the chosen one may hold its answer. */
+    all: Candidate[] = [],
   ): ExtractiveResult {
     const sources: Source[] = [];
     const lines: string[] = [];
@@ -589,28 +593,50 @@ export class ExtractiveAnswerer {
             answerType(question),
           )
         : undefined);
-    const quoted = span ? [first] : chosen;
+    // "Version 9 drops… CLI is moved to a separate package.": what the sentence is about may be
+    // named in the sentence before it, in the same paragraph; both are quoted then.
+    let before: Candidate | undefined;
+    let earlier: { text: string; start: number } | undefined;
+    if (!span && kind && kind !== "value" && kind !== "name") {
+      for (const sentence of sentencesBefore(first, all)) {
+        earlier = directSpan(
+          sentence.unit.text,
+          kind,
+          [],
+          questionWords,
+          PLURAL.test(question),
+          /\bwhat time\b/i.test(question),
+          answerType(question),
+        );
+        if (earlier) {
+          before = sentence;
+          break;
+        }
+      }
+    }
+    const answer = span ?? earlier;
+    const holder = span ? first : earlier ? before : undefined;
+    const quoted = holder && holder !== first ? [holder, first] : span ? [first] : chosen;
     for (const candidate of quoted) {
       const { unit } = candidate;
-      const keep = [...anchors(candidate), ...(span && candidate === first ? [span.start] : [])];
+      const keep = [
+        ...anchors(candidate),
+        ...(answer && candidate === holder ? [answer.start] : []),
+      ];
       const text =
         unit.kind === "sentence"
-          ? cutToClauses(unit.text, keep, span ? MIN_KEPT_WITH_ANSWER : undefined)
+          ? cutToClauses(unit.text, keep, answer ? MIN_KEPT_WITH_ANSWER : undefined)
           : unit.text;
       const source = cite(sources, unit, text);
       lines.push(display(unit, text, source.n));
     }
     // An asterisk would end the bold early, except inside code (`' * '`), where it is literal.
-    const bold = span && /^`[^`]+`$/.test(span.text) ? span.text : span?.text.replace(/\*/g, "");
-    if (span) lines.unshift(`**${bold}** [${sources[0].n}]`);
+    const bold =
+      answer && /^`[^`]+`$/.test(answer.text) ? answer.text : answer?.text.replace(/\*/g, "");
+    if (answer) lines.unshift(`**${bold}** [${sources[0].n}]`);
     return { answered: true, answer: lines.join("\n"), sources };
   }
 
-  /**
-   * The question's content words, weighted by rarity. A hyphenated word the word vectors do not
-   * know is a name when the retrieved text writes it so ("cli-progress", "p-queue"): its parts
-   * are then not terms of their own; otherwise ("co-sponsored") its parts are the terms.
-   */
   /** For an object question ("who does it call on?"), the object of its verb in the text. */
   private object(
     text: string,
@@ -626,6 +652,11 @@ export class ExtractiveAnswerer {
     return objectSpan(text, verbs);
   }
 
+  /**
+   * The question's content words, weighted by rarity. A hyphenated word the word vectors do not
+   * know is a name when the retrieved text writes it so ("cli-progress", "p-queue"): its parts
+   * are then not terms of their own; otherwise ("co-sponsored") its parts are the terms.
+   */
   private terms(question: string, passage = ""): Term[] {
     const seen = new Set<string>();
     const terms: Term[] = [];
@@ -843,6 +874,30 @@ function codeWithName(text: string, question: string): { text: string; start: nu
       return { text: m[0], start: m.index ?? 0 };
   }
   return undefined;
+}
+
+/** The sentences before a unit in its paragraph, nearest first, at most PARAGRAPH_BACK. */
+function sentencesBefore(unit: Candidate, all: Candidate[]): Candidate[] {
+  const { chunk } = unit.unit;
+  if (unit.unit.kind !== "sentence") return [];
+  const earlier = all
+    .filter(
+      (c) =>
+        c.unit.chunk === chunk &&
+        c.unit.kind === "sentence" &&
+        c.unit.position < unit.unit.position,
+    )
+    .sort((a, b) => b.unit.position - a.unit.position);
+  const out: Candidate[] = [];
+  let next = unit;
+  for (const before of earlier.slice(0, PARAGRAPH_BACK)) {
+    const from = before.unit.position + before.unit.text.length - chunk.metadata.start;
+    const between = chunk.pageContent.slice(from, next.unit.position - chunk.metadata.start);
+    if (/\n\s*\n/.test(between)) break;
+    out.push(before);
+    next = before;
+  }
+  return out;
 }
 
 /** For "who is X?": what the text says X is, between commas after the name ("Chen Xu, head of…,"). */

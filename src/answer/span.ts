@@ -201,6 +201,13 @@ function candidatesFor(text: string, kind: Asks, plural: boolean, time: boolean)
     if (called.length > 0) return called;
   }
   const out: Candidate[] = [];
+  // "In which version…?": a version as documentation writes it ("Version 9", "v2.1.0").
+  if (kind === "which") {
+    for (const m of text.matchAll(
+      /\b(?:[Vv]ersion|[Rr]elease)\s+\d+(?:\.\d+)*\b|\bv\d+(?:\.\d+)+\b/g,
+    ))
+      out.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, penalty: 0 });
+  }
   // Code in backticks names functions, options and values in documentation (not places).
   if (kind !== "where") {
     for (const m of text.matchAll(/`([^`\n]{1,60})`/g)) {
