@@ -571,8 +571,21 @@ export class ExtractiveAnswerer {
         : topical.flatMap((term) => wordOffsets(candidate.unit.text, term, this));
     };
     const questionStems = new Set(terms.map((term) => term.stem));
+    const type = answerType(question);
+    const spanIn = (text: string, at: number[]) =>
+      kind
+        ? directSpan(
+            text,
+            kind,
+            at,
+            questionWords,
+            PLURAL.test(question),
+            /\bwhat time\b/i.test(question),
+            type,
+          )
+        : undefined;
     const span =
-      (kind === "which" && asksForIdentifier(answerType(question))
+      (kind === "which" && asksForIdentifier(type)
         ? (labelSpan(first.unit) ?? identifierSpan(first.unit.text, questionStems))
         : undefined) ??
       (kind === "value" ? defaultCell(first.unit) : undefined) ??
@@ -582,32 +595,14 @@ export class ExtractiveAnswerer {
       appositive(first.unit.text, question) ??
       headingSpan(first.unit, kind) ??
       this.object(first.unit.text, kind, question, terms) ??
-      (kind && first.unit.kind !== "code"
-        ? directSpan(
-            first.unit.text,
-            kind,
-            anchors(first),
-            questionWords,
-            PLURAL.test(question),
-            /\bwhat time\b/i.test(question),
-            answerType(question),
-          )
-        : undefined);
+      (first.unit.kind !== "code" ? spanIn(first.unit.text, anchors(first)) : undefined);
     // "Version 9 drops… CLI is moved to a separate package.": what the sentence is about may be
     // named in the sentence before it, in the same paragraph; both are quoted then.
     let before: Candidate | undefined;
     let earlier: { text: string; start: number } | undefined;
     if (!span && kind && kind !== "value" && kind !== "name") {
       for (const sentence of sentencesBefore(first, all)) {
-        earlier = directSpan(
-          sentence.unit.text,
-          kind,
-          [],
-          questionWords,
-          PLURAL.test(question),
-          /\bwhat time\b/i.test(question),
-          answerType(question),
-        );
+        earlier = spanIn(sentence.unit.text, []);
         if (earlier) {
           before = sentence;
           break;
