@@ -144,6 +144,9 @@ describe("questions the documents do not answer", () => {
     "How many votes did the resolution get?",
     "When was the United Nations founded?",
     "How much money does the resolution provide?",
+    // ...nor what is said of the thing asked for: the article names countries, not who opposed.
+    "Which countries opposed the resolution?",
+    "What is the budget of the proposed meeting?",
     // A demand verb alone does not make a question about the resolution's demands.
     "Could you recommend a hotel in Geneva?",
     "What does the resolution recommend about laptops?",

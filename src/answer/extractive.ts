@@ -102,6 +102,10 @@ const LIMITING =
 // the object of the question's verb.
 const OBJECT_QUESTION =
   /^\s*(?:who|whom|which\s+[\w-]+(?:\s+[\w-]+)?)\s+(?:does|do|did|should|will|would|must)\b/i;
+// "Who sponsored…?", "which countries opposed…?": a question whose subject is what it asks for,
+// its verb right after the question word and the kind asked for.
+const SUBJECT_QUESTION =
+  /^\s*(?:who|which\s+[\w-]+)\s+(?!(?:is|are|was|were|does|do|did|can|could|should|will|would|has|have|had|must|may|might)\b)[\w-]+/i;
 // A question that asks for several names: "which countries…", "who were the co-sponsors?".
 const PLURAL =
   /\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b|\bwho\s+(?:are|were)\b|\bwhat\s+(?:are|were)\s+the\s+\w+s\b/i;
@@ -272,6 +276,10 @@ export class ExtractiveAnswerer {
     const questionWords = new Set(terms.map((term) => term.word));
     const focus = this.focus(question, terms);
     const phrases = namePhrases(question);
+    // "Which countries OPPOSED it?": the text must say what the question says of the thing asked
+    // for (its verb, or a word as close as a focus word); naming the countries is not it.
+    const predicate =
+      kind === "who" || kind === "which" ? this.predicate(question, terms, type) : undefined;
     // "How many updates… by default?": the default asked for is a number.
     const countsDefault = kind === "value" && /\bhow (?:many|much)\b/i.test(question);
     // "The default TIMEOUT": when a setting of that very name is documented, another setting whose
@@ -324,6 +332,7 @@ export class ExtractiveAnswerer {
         (entry) =>
           entry.namesFound &&
           entry.coverage >= MIN_UNIT_COVERAGE &&
+          (predicate === undefined || matrix[entry.c][predicate] >= FOCUS_MATCH) &&
           this.holdsFocus(entry.candidate, entry.c, focus, kind, inText, inContext, terms) &&
           (kind !== "value" || !otherSetting(entry.candidate.unit, settings)) &&
           (!countsDefault ||
@@ -429,6 +438,24 @@ export class ExtractiveAnswerer {
     // The number must stand next to the thing counted, not anywhere in the sentence.
     const at = wordOffsets(text, terms[focus], this);
     return found.some((offset) => at.some((position) => Math.abs(position - offset) <= NEAR));
+  }
+
+  /**
+   * The verb of a question whose subject is what it asks for ("who SPONSORED it?"), as a term; not
+   * for a question about code ("which option sets…", "which protocolVersion selects…":
+   * documentation words it its own way), nor a light or framing verb.
+   */
+  private predicate(question: string, terms: Term[], type: Set<string>): number | undefined {
+    // "Which protocolVersion…" names code as the kind asked for, as "which option…" does.
+    const code = /^\s*[Ww]hich\s+[a-z]+[A-Z]/.test(question);
+    if (!SUBJECT_QUESTION.test(question) || asksForIdentifier(type) || code) return undefined;
+    const { words } = tag(question);
+    const verb = words.find((word) => word.pos === "VERB");
+    if (!verb || LIGHT_VERBS.has(verb.text.toLowerCase())) return undefined;
+    const t = terms.findIndex(
+      (term) => term.word === verb.text.toLowerCase() && !term.framing && !term.name,
+    );
+    return t >= 0 ? t : undefined;
   }
 
   /**
