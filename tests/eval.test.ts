@@ -12,13 +12,13 @@ import { type Outcome, type Summary, summarize } from "../eval/score.js";
 // floors are set against the 251.
 /** Answerable questions answered with every expected string and none forbidden (today 80.7%). */
 const MIN_ANSWERABLE = 0.78;
-/** Questions the documents do not answer that are refused: refusal recall (today 93.8%; 98.2% on the first 199). */
-const MIN_REFUSED = 0.93;
-/** Refusals that were right to refuse: refusal precision (today 82.2%). */
+/** Questions the documents do not answer that are refused: refusal recall (today 95.3%; 98.2% on the first 199). */
+const MIN_REFUSED = 0.94;
+/** Refusals that were right to refuse: refusal precision (today 82.4%). */
 const MIN_REFUSAL_PRECISION = 0.8;
-/** Who / when / which... answers that start with the expected span in bold (today 66.0%). */
-const MIN_DIRECT_EXACT = 0.63;
-/** Characters of the median answer: members read the first line (today 192). */
+/** Who / when / which... answers that start with the expected span in bold (today 67.0%). */
+const MIN_DIRECT_EXACT = 0.64;
+/** Characters of the median answer: members read the first line (today 195). */
 const MAX_MEDIAN_LENGTH = 300;
 
 let opened: EvalAssistant;
