@@ -152,8 +152,8 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
   // fence, the header row), so that its code or rows are not taken for prose; offsets stay the
   // chunk's own.
   const opens = metadata.lead && (FENCE.test(metadata.lead) || TABLE_HEADER.test(metadata.lead));
-  const fence = opens ? `${metadata.lead}\n` : "";
-  const text = fence + chunk.pageContent;
+  const opening = opens ? `${metadata.lead}\n` : "";
+  const text = opening + chunk.pageContent;
   const outer = metadata.headings ?? [];
   const units: Unit[] = [];
   const blocks = markdownBlocks(text);
@@ -175,7 +175,7 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
       context: [metadata.title, ...headings].join(" \n "),
       ...(section ? { section } : {}),
     };
-    const at = (offset: number) => metadata.start + Math.max(0, offset - fence.length);
+    const at = (offset: number) => metadata.start + Math.max(0, offset - opening.length);
     const previous = blocks[b - 1];
     const previousText =
       previous && previous.kind === "paragraph"
