@@ -124,6 +124,22 @@ test("a shared document added from Discord on A is still answered after B starts
   expect(await answers(onB, FESTIVAL)).toBe("");
 });
 
+test("a document added from Discord and then edited in A's folder stays in the database with its new text", async () => {
+  await add(onA);
+  const file = path.join(a.docs, "zorblat.txt");
+  const { readFile } = await import("node:fs/promises");
+  await writeFile(file, (await readFile(file, "utf8")).replace("February", "March"));
+  const edited = await onA.knowledgeBase.reload();
+  expect(edited.changed).toEqual(["zorblat.txt"]);
+  // B, whose folder lacks it, keeps it with that text through its own /reload.
+  const reloaded = await onB.knowledgeBase.reload();
+  expect(reloaded.removed).toEqual([]);
+  expect(await answers(onB, FESTIVAL)).toContain("every March in Tromsø");
+  await removeDocument(onB, SHARED, "zorblat.txt");
+  expect(await answers(onA, FESTIVAL)).toBe("");
+  await rm(file);
+});
+
 test("a server's document added on A survives that server's /reload on B, and /document remove on B removes it from both", async () => {
   const server = guildLibrary(ONE);
   const added = await add(onA, server, "quillon.md", FERRY_TEXT);
