@@ -84,6 +84,9 @@ test("the two machines share one database, and not their folders", () => {
 test("a shared document added from Discord on A is still answered after B starts, B's /reload and B's npm run index", async () => {
   expect((await add(onA)).status).toBe("added");
   expect(await exists(path.join(b.docs, "zorblat.txt"))).toBe(false);
+  // The same text from B: already in the library, as the database has it.
+  expect((await add(onB)).status).toBe("unchanged");
+  expect(await exists(path.join(b.docs, "zorblat.txt"))).toBe(false);
 
   // B starts (its folder brings the shared library up to date).
   const { assistant: started } = await openAssistant(b.config);
