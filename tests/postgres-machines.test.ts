@@ -160,7 +160,9 @@ test("a server's document added on A survives that server's /reload on B, and /d
   expect(removed.fileName).toBe("quillon.md");
   expect(await answers(onA, FERRY, ONE)).toBe("");
   expect(await answers(onB, FERRY, ONE)).toBe("");
-  // Not brought back by A, whose folder still has the file.
+  // A's list still names it: removing it there says it is gone already (and A's copy goes).
+  await expect(removeDocument(onA, server, "quillon.md")).rejects.toThrow(/removed already/);
+  // Not brought back by A's /reload.
   await onA.knowledgeBase.reload(undefined, server);
   expect(await answers(onA, FERRY, ONE)).toBe("");
   expect(await answers(onB, FERRY, ONE)).toBe("");

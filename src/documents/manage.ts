@@ -262,5 +262,9 @@ export async function removeDocument(
     };
   });
   if (!report) throw new Error("a removal made no change");
+  // A store that keeps documents itself: removed meanwhile on another machine (this one's list was
+  // older), with only this machine's copy of the file left, now gone too.
+  if (knowledgeBase.keepsDocuments && !report.removed.includes(found.source))
+    throw new DocumentError(`"${found.source}" was removed already: see /docs.`);
   return { fileName: found.source, title: found.title, report };
 }
