@@ -116,15 +116,23 @@ test("a shared document added from Discord on A is still answered after B starts
   expect(onAReload.added).toEqual([]);
   expect(onAReload.skipped).toContainEqual({
     source: "zorblat.txt",
-    reason: expect.stringMatching(/removed with \/document remove/),
+    reason: expect.stringMatching(/removed with \/document remove or replaced/),
   });
   expect(await answers(onA, FESTIVAL)).toBe("");
   // Added again from Discord: answered again.
   expect((await add(onA)).status).toBe("replaced");
   expect(await answers(onB, FESTIVAL)).toContain("every February in Tromsø");
+  // Replaced from B with a new version: A's /reload does not put its older copy back.
+  const april = FESTIVAL_TEXT.replace("February", "April");
+  expect((await add(onB, SHARED, "zorblat.txt", april)).status).toBe("replaced");
+  const afterReplace = await onA.knowledgeBase.reload();
+  expect(afterReplace.changed).toEqual([]);
+  expect(afterReplace.skipped.map((file) => file.source)).toContain("zorblat.txt");
+  expect(await answers(onA, FESTIVAL)).toContain("every April in Tromsø");
   await removeDocument(onA, SHARED, "zorblat.txt");
   expect(await exists(path.join(a.docs, "zorblat.txt"))).toBe(false);
   expect(await answers(onB, FESTIVAL)).toBe("");
+  await rm(path.join(b.docs, "zorblat.txt"));
 });
 
 test("a document added from Discord and then edited in A's folder stays in the database with its new text", async () => {

@@ -105,24 +105,28 @@ export async function addDocument(
     const documents = await knowledgeBase.documents(library);
     existing = documents.find((doc) => doc.text === text)?.source;
     if (existing) return undefined;
+    // Saved on another machine under that name (a database's library): this one replaces it.
+    if (documents.some((doc) => doc.source === fileName)) status = "replaced";
     const temporary = path.join(docsDir, temporaryName("adding", fileName));
     const previous = path.join(docsDir, temporaryName("replaced", fileName));
+    let movedAside = false;
     try {
       await writeFile(temporary, content, { flag: "wx" });
       if (await exists(final)) {
         await rename(final, previous);
+        movedAside = true;
         status = "replaced";
       }
       await rename(temporary, final);
     } catch (error) {
       await rm(temporary, { force: true });
-      if (status === "replaced") await rename(previous, final).catch(() => {});
+      if (movedAside) await rename(previous, final).catch(() => {});
       throw error;
     }
     return {
       undo: async () => {
         await rm(final, { force: true });
-        if (status === "replaced") await rename(previous, final);
+        if (movedAside) await rename(previous, final);
       },
       commit: () => rm(previous, { force: true }),
       added: { source: fileName, content },

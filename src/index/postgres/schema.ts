@@ -90,8 +90,8 @@ const MIGRATIONS: string[] = [
   // while that folder has it; 'discord': added with /document add, kept (with its text as written,
   // to be split again on any machine) until /document remove. A splitter of NULL: not split since
   // the chunks were dropped (--rebuild); the next sync of its library splits and embeds it.
-  // A document removed with /document remove is remembered by its exact content, so that a
-  // folder that still has that file (the machine that added it) does not bring it back.
+  // A document removed with /document remove (or replaced with /document add) is remembered by
+  // its exact content, so that a folder that still has that file does not bring it back.
   `ALTER TABLE docsbot_documents
      ADD COLUMN origin text NOT NULL DEFAULT 'folder' CHECK (origin IN ('folder', 'discord')),
      ADD COLUMN body text,

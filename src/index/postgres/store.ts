@@ -128,12 +128,15 @@ interface Wanted {
   body?: string;
   /** Whether it was read from this machine's folder. */
   folder: boolean;
+  /** The hash of the content it replaces from Discord, kept out of the folders that have it. */
+  replaces?: string;
 }
 
-// Why a folder's file is not indexed: it was removed with /document remove (on any machine), and
-// this folder still has the very file (the machine that added it). A file changed since is read.
+// Why a folder's file is not indexed: it was removed with /document remove, or replaced with
+// /document add (on any machine), and this folder still has the very file it was (the machine
+// that added it, or every machine for a shipped file). A file changed since is read.
 const FORGOTTEN_REASON =
-  "removed with /document remove: delete the file from this folder (or add it again from Discord)";
+  "removed with /document remove or replaced with /document add: this copy is out of date; delete it from this folder";
 
 /** The keyword stems of a text, as the local BM25 index makes them, letters and digits only. */
 export function stems(text: string): string[] {
@@ -227,9 +230,11 @@ export class PostgresLibraryStore implements LibraryStore {
         this.forgotten(this.pool, id),
       ]),
     );
-    const stored = new Set(rows.map((row) => row.id));
-    // A file removed from Discord is not in the library, though this folder still has it.
-    const here = documents.filter((doc) => stored.has(doc.id) || !forgotten.has(forgottenKey(doc)));
+    const stored = new Map(rows.map((row) => [row.id, row.hash]));
+    // A file removed or replaced from Discord is not in the library, though this folder has it.
+    const here = documents.filter(
+      (doc) => stored.get(doc.id) === doc.hash || !forgotten.has(forgottenKey(doc)),
+    );
     const ids = new Set(here.map((doc) => doc.id));
     const elsewhere = await Promise.all(
       rows
@@ -343,7 +348,7 @@ export class PostgresLibraryStore implements LibraryStore {
         for (const doc of loaded.documents) {
           if (doc.id === gone) continue;
           const row = stored.get(doc.id);
-          if (!row && forgotten.has(forgottenKey(doc))) {
+          if (row?.hash !== doc.hash && forgotten.has(forgottenKey(doc))) {
             skipped.push({ source: doc.source, reason: FORGOTTEN_REASON });
             continue;
           }
@@ -352,7 +357,14 @@ export class PostgresLibraryStore implements LibraryStore {
         if (change.added) {
           const { source, content } = change.added;
           const doc = await sourceDocument(source, content);
-          wanted.set(doc.id, { doc, origin: "discord", body: content, folder: false });
+          const before = stored.get(doc.id)?.hash;
+          wanted.set(doc.id, {
+            doc,
+            origin: "discord",
+            body: content,
+            folder: false,
+            ...(before && before !== doc.hash ? { replaces: before } : {}),
+          });
         }
         // Added from Discord, not in this machine's folder: kept, split again from their text
         // when their chunks are not the current splitter's.
@@ -459,7 +471,7 @@ export class PostgresLibraryStore implements LibraryStore {
   private async write(
     client: pg.PoolClient,
     library: string,
-    { doc, origin, body }: Wanted,
+    { doc, origin, body, replaces }: Wanted,
     settings: IndexSettings,
     splitter: string,
   ): Promise<void> {
@@ -504,12 +516,18 @@ export class PostgresLibraryStore implements LibraryStore {
           vectors.map(toVector),
         ],
       );
-      // Added again: no longer one to keep out of the folders.
+      // Added again: no longer one to keep out of the folders; the content it replaces is.
       if (origin === "discord")
-        await client.query("DELETE FROM docsbot_removed WHERE library = $1 AND id = $2", [
-          library,
-          doc.id,
-        ]);
+        await client.query(
+          "DELETE FROM docsbot_removed WHERE library = $1 AND id = $2 AND hash = $3",
+          [library, doc.id, doc.hash],
+        );
+      if (replaces)
+        await client.query(
+          `INSERT INTO docsbot_removed (library, id, hash) VALUES ($1, $2, $3)
+           ON CONFLICT DO NOTHING`,
+          [library, doc.id, replaces],
+        );
       await this.touch(client, library);
     });
   }
