@@ -1,11 +1,12 @@
 import type { CoreConfig } from "./config.js";
-import type { SkippedFile } from "./documents/load.js";
+import type { SkippedFile, SourceDocument } from "./documents/load.js";
 import { createEmbeddings, type EmbeddingsChoice } from "./embeddings/index.js";
 import type { BuildOutcome } from "./index/build.js";
 import { ReloadInProgressError } from "./index/errors.js";
 import { type Library, librariesFor, libraryId, SHARED } from "./index/library.js";
 import {
   createLibraryStore,
+  type DocumentChange,
   type LibraryIndex,
   type LibraryStore,
   type Opened,
@@ -27,8 +28,11 @@ export interface BuildReport extends DocumentChanges {
   ms: number;
 }
 
-/** A change made to a library's files: how to take it back, and how to finish it once built. */
-export interface Applied {
+/**
+ * A change made to a library's files: how to take it back, how to finish it once built, and what
+ * it added or removed (for a store that keeps documents itself).
+ */
+export interface Applied extends DocumentChange {
   undo?: () => Promise<void>;
   commit?: () => Promise<void>;
 }
@@ -135,6 +139,22 @@ export class KnowledgeBase {
     return this.store.close();
   }
 
+  /**
+   * A library's documents as its store has them, read anew (a database's include the ones added
+   * from Discord on other machines).
+   */
+  documents(library: Library): Promise<SourceDocument[]> {
+    return this.store.documents(library);
+  }
+
+  /**
+   * Whether the store keeps documents added from Discord itself (STORE=postgres): a library may
+   * then hold a document this machine's folder lacks.
+   */
+  get keepsDocuments(): boolean {
+    return this.store.keepsDocuments;
+  }
+
   /** Whether any library's reload is under way. */
   get isReloading(): boolean {
     return this.reloading.size > 0;
@@ -175,10 +195,10 @@ export class KnowledgeBase {
       const applied = await apply();
       // Nothing to change (the document is there already): no build.
       if (!applied) return undefined;
-      const { undo, commit } = applied;
+      const { undo, commit, added, removed } = applied;
       let opened: Opened;
       try {
-        opened = await this.store.rebuild(library, onProgress);
+        opened = await this.store.rebuild(library, onProgress, { added, removed });
       } catch (error) {
         await undo?.();
         throw error;

@@ -53,7 +53,7 @@ test("runs against PostgreSQL in this project", () => {
 
 test("two processes starting at once create the schema once, with pgvector's indexes", async () => {
   const versions = await client.query("SELECT version FROM docsbot_schema ORDER BY version");
-  expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
+  expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   const indexes = await client.query(
     "SELECT indexdef FROM pg_indexes WHERE tablename = 'docsbot_chunks' ORDER BY indexname",
   );
@@ -161,10 +161,13 @@ test("the keyword frequencies follow every added, changed and removed document",
   expect((await frequencies(`guild:${ONE}`)).kept).toEqual([]);
 });
 
-test("a database of the first schema gets the keyword frequencies of the chunks it holds", async () => {
+test("a database of the first schema gets the keyword frequencies of the chunks it holds, and keeps its documents as the folders'", async () => {
   await client.query(`DROP TABLE docsbot_terms;
     DROP FUNCTION docsbot_count_terms() CASCADE;
-    DELETE FROM docsbot_schema WHERE version = 2;`);
+    DROP TABLE docsbot_removed;
+    ALTER TABLE docsbot_documents DROP COLUMN origin, DROP COLUMN body,
+      ALTER COLUMN splitter SET NOT NULL;
+    DELETE FROM docsbot_schema WHERE version >= 2;`);
   const [{ assistant: a }, { assistant: b }] = await Promise.all([
     openAssistant(data.config),
     openAssistant(data.config),
@@ -172,7 +175,11 @@ test("a database of the first schema gets the keyword frequencies of the chunks 
   await a.knowledgeBase.close();
   await b.knowledgeBase.close();
   const versions = await client.query("SELECT version FROM docsbot_schema ORDER BY version");
-  expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }]);
+  expect(versions.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+  const origins = await client.query(
+    "SELECT DISTINCT origin FROM docsbot_documents WHERE library = 'shared'",
+  );
+  expect(origins.rows).toEqual([{ origin: "folder" }]);
   const { kept, counted } = await frequencies("shared");
   expect(kept.length).toBeGreaterThan(100);
   expect(kept).toEqual(counted);

@@ -112,19 +112,43 @@ async function readDocumentFile(docsDir: string, source: string, maxBytes: numbe
     );
   }
   const bytes = await readFile(full);
-  return {
-    extension,
-    bytes,
-    id: source.split(path.sep).join("/"),
-    hash: createHash("sha256").update(bytes).digest("hex"),
-  };
+  return { bytes, id: documentId(source), hash: contentHash(bytes) };
 }
 
 async function loadDocument(docsDir: string, source: string, maxBytes: number) {
-  const { extension, bytes, id, hash } = await readDocumentFile(docsDir, source, maxBytes);
-  const { text, heading, format } = await readable(decode(bytes), extension);
+  const { bytes, hash } = await readDocumentFile(docsDir, source, maxBytes);
+  return sourceDocument(source, decode(bytes), hash);
+}
+
+/** A document's id: its path under the docs folder, "/" between folders on every system. */
+export function documentId(source: string): string {
+  return source.split(path.sep).join("/");
+}
+
+/** The sha256 of a file's bytes: what tells whether a document changed. */
+export function contentHash(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * A document from its file's name under the docs folder and its text as written (a file read
+ * from a folder, or one a database keeps): the one way both become a document.
+ */
+export async function sourceDocument(
+  source: string,
+  raw: string,
+  hash = contentHash(raw),
+): Promise<SourceDocument> {
+  const { text, heading, format } = await readable(raw, path.extname(source).toLowerCase());
   if (text.trim().length === 0) throw new SkipError("empty: the file has no text");
-  return { id, source, text, format, hash, ...extractMetadata(text, source, heading) };
+  return {
+    id: documentId(source),
+    source,
+    text,
+    format,
+    hash,
+    ...extractMetadata(text, source, heading),
+  };
 }
 
 /** Each file's id and hash, and why a file is skipped, or the error that stops the reading. */

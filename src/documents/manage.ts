@@ -9,7 +9,7 @@ import type { BuildReport } from "../knowledgeBase.js";
 import { sentenceSpans } from "../text/sentences.js";
 import { DocumentError, type ExtractedDocument, type RawDocument } from "./extract.js";
 import { removeLeftovers, temporaryName } from "./leftovers.js";
-import { loadDocuments, readable } from "./load.js";
+import { readable } from "./load.js";
 
 // A saved name's stem stays readable in /docs and in autocomplete (100 characters at most).
 const NAME_MAX = 80;
@@ -101,29 +101,35 @@ export async function addDocument(
   const report = await knowledgeBase.change(library, async () => {
     await mkdir(docsDir, { recursive: true });
     await removeLeftovers(docsDir);
-    const { documents } = await loadDocuments(docsDir, config.MAX_DOCUMENT_BYTES);
+    // The library as its store has it: a database's holds documents added on other machines.
+    const documents = await knowledgeBase.documents(library);
     existing = documents.find((doc) => doc.text === text)?.source;
     if (existing) return undefined;
+    // Saved on another machine under that name (a database's library): this one replaces it.
+    if (documents.some((doc) => doc.source === fileName)) status = "replaced";
     const temporary = path.join(docsDir, temporaryName("adding", fileName));
     const previous = path.join(docsDir, temporaryName("replaced", fileName));
+    let movedAside = false;
     try {
       await writeFile(temporary, content, { flag: "wx" });
       if (await exists(final)) {
         await rename(final, previous);
+        movedAside = true;
         status = "replaced";
       }
       await rename(temporary, final);
     } catch (error) {
       await rm(temporary, { force: true });
-      if (status === "replaced") await rename(previous, final).catch(() => {});
+      if (movedAside) await rename(previous, final).catch(() => {});
       throw error;
     }
     return {
       undo: async () => {
         await rm(final, { force: true });
-        if (status === "replaced") await rename(previous, final);
+        if (movedAside) await rename(previous, final);
       },
       commit: () => rm(previous, { force: true }),
+      added: { source: fileName, content },
     };
   });
   const index = await knowledgeBase.library(library);
@@ -246,14 +252,23 @@ export async function removeDocument(
   const report = await knowledgeBase.change(library, async () => {
     try {
       await rename(file, aside);
-    } catch {
+    } catch (error) {
+      // A store that keeps documents itself may hold one this machine's folder never had (added
+      // on another machine): it is removed from the store, with nothing to move aside here.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && knowledgeBase.keepsDocuments)
+        return { removed: found.source };
       throw new DocumentError(`"${found.source}" was removed already: see /docs.`);
     }
     return {
       undo: () => rename(aside, file),
       commit: () => rm(aside, { force: true }),
+      removed: found.source,
     };
   });
   if (!report) throw new Error("a removal made no change");
+  // A store that keeps documents itself: removed meanwhile on another machine (this one's list was
+  // older), with only this machine's copy of the file left, now gone too.
+  if (knowledgeBase.keepsDocuments && !report.removed.includes(found.source))
+    throw new DocumentError(`"${found.source}" was removed already: see /docs.`);
   return { fileName: found.source, title: found.title, report };
 }

@@ -1,6 +1,6 @@
 import type { CoreConfig } from "../config.js";
 import { removeLeftovers } from "../documents/leftovers.js";
-import { loadDocuments, type SkippedFile } from "../documents/load.js";
+import { loadDocuments, type SkippedFile, type SourceDocument } from "../documents/load.js";
 import type { EmbeddingsChoice } from "../embeddings/index.js";
 import { logger } from "../logger.js";
 import { HybridRetriever, type RetrievedChunk } from "../retrieval/hybrid.js";
@@ -28,6 +28,17 @@ export interface Opened {
 }
 
 /**
+ * What a change made from Discord did to a library's documents (`/document add|remove`), for a
+ * store that keeps such documents itself rather than only in this machine's folder.
+ */
+export interface DocumentChange {
+  /** A document saved to the library's folder: its file name there and its text as written. */
+  added?: { source: string; content: string };
+  /** A document removed: its file name in the library's folder (the file may be elsewhere). */
+  removed?: string;
+}
+
+/**
  * Where libraries' documents are indexed and searched, by library. Disk (below) today; a
  * PostgreSQL store keyed by the same library ids implements the same methods.
  */
@@ -42,7 +53,17 @@ export interface LibraryStore {
    * Re-reads the library's documents and builds its index anew, swapping it in only when
    * complete; another build of the same library under way fails it with ReloadInProgressError.
    */
-  rebuild(library: Library, onProgress?: Progress): Promise<Opened>;
+  rebuild(library: Library, onProgress?: Progress, change?: DocumentChange): Promise<Opened>;
+  /**
+   * Whether the store keeps the documents added from Discord itself (a database), so that a
+   * library may hold one this machine's folder lacks; else the folder is all there is.
+   */
+  readonly keepsDocuments: boolean;
+  /**
+   * The library's documents as the store has them, read anew: its folder's, and in a store that
+   * keeps documents itself, the ones added from Discord that this machine's folder lacks.
+   */
+  documents(library: Library): Promise<SourceDocument[]>;
   /** The library's current persisted index when it is newer than builtAt (built by another shard). */
   refresh(library: Library, builtAt: string | undefined): Promise<LibraryIndex | undefined>;
   /**
@@ -62,6 +83,8 @@ const RRF_K = 60;
  * libraryFolders), built in a worker thread, swapped in atomically (store.ts).
  */
 export class DiskLibraryStore implements LibraryStore {
+  readonly keepsDocuments = false;
+
   constructor(
     private readonly config: CoreConfig,
     private readonly choice: EmbeddingsChoice,
@@ -111,6 +134,7 @@ export class DiskLibraryStore implements LibraryStore {
     }
   }
 
+  /** The folder is the library: what a change did is in it already. */
   async rebuild(library: Library, onProgress?: Progress): Promise<Opened> {
     const job = this.job(library, { wait: false, force: "reload" });
     try {
@@ -121,6 +145,11 @@ export class DiskLibraryStore implements LibraryStore {
         return { index: undefined, outcome: { skipped: [] } };
       throw error;
     }
+  }
+
+  async documents(library: Library): Promise<SourceDocument[]> {
+    const { docsDir } = libraryFolders(this.config, library);
+    return (await loadDocuments(docsDir, this.config.MAX_DOCUMENT_BYTES)).documents;
   }
 
   async refresh(library: Library, builtAt: string | undefined): Promise<LibraryIndex | undefined> {

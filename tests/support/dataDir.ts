@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type CoreConfig, loadCoreConfig } from "../../src/config.js";
-import { databaseFor, stopDatabaseOf, storeEnv } from "./postgres.js";
+import { databaseFor, shareDatabase, stopDatabaseOf, storeEnv } from "./postgres.js";
 
 export const REPO = path.resolve(import.meta.dirname, "../..");
 export const ARTICLE = path.join(REPO, "data/docs/un-hrc-cooperation-resolution.txt");
@@ -12,7 +12,12 @@ export const ARTICLE = path.join(REPO, "data/docs/un-hrc-cooperation-resolution.
  * and the core config that points at it.
  */
 export async function tempDataDir(
-  options: { withDocs?: boolean; env?: Record<string, string> } = {},
+  options: {
+    withDocs?: boolean;
+    env?: Record<string, string>;
+    /** Another DATA_DIR whose database this one uses (with TEST_STORE=postgres): another machine. */
+    databaseOf?: string;
+  } = {},
 ): Promise<{ dir: string; docs: string; config: CoreConfig; remove: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), "docs-qa-bot-"));
   const docs = path.join(dir, "docs");
@@ -20,7 +25,8 @@ export async function tempDataDir(
   else await mkdir(docs);
   // With TEST_STORE=postgres, a database of its own, which commands and bots given this
   // DATA_DIR use (storeEnv).
-  await databaseFor(dir);
+  if (options.databaseOf) shareDatabase(dir, options.databaseOf);
+  else await databaseFor(dir);
   const config = loadCoreConfig({ DATA_DIR: dir, ...storeEnv(dir), ...options.env });
   const remove = async () => {
     await stopDatabaseOf(dir);

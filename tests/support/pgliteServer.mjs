@@ -32,6 +32,10 @@ db.isInTransaction = () => exchangeOpen || isInTransaction();
 
 /** Whether the last message of a chunk of the frontend protocol ends an exchange. */
 function endsExchange(chunk) {
+  // A startup message (or an SSL or cancel request) has no type byte: its length's first byte is
+  // 0, which no typed message has. It opens no exchange: a client that connects and then sends
+  // nothing must not keep the turn from the others.
+  if (chunk[0] === 0) return true;
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   let last;
   // Each message: a type byte, then its length (which counts itself but not the type).

@@ -86,10 +86,22 @@ export async function databaseFor(dataDir: string): Promise<TestDatabase | undef
   return database;
 }
 
+/** The DATA_DIRs that use another one's database (another machine): it is not theirs to stop. */
+const borrowed = new Set<string>();
+
+/** Points a DATA_DIR (another machine's) at the database of another DATA_DIR. */
+export function shareDatabase(dataDir: string, withDataDir: string): void {
+  if (TEST_STORE !== "postgres") return;
+  const database = databases.get(withDataDir);
+  if (!database) throw new Error(`no database for ${withDataDir}`);
+  databases.set(dataDir, database);
+  borrowed.add(dataDir);
+}
+
 export async function stopDatabaseOf(dataDir: string): Promise<void> {
   const database = databases.get(dataDir);
   databases.delete(dataDir);
-  await database?.stop();
+  if (!borrowed.delete(dataDir)) await database?.stop();
 }
 
 /** The database a DATA_DIR's tests use, to stop and restart it. */

@@ -86,6 +86,24 @@ const MIGRATIONS: string[] = [
        SELECT c.library, w.lexeme, count(*) FROM docsbot_chunks c, unnest(c.tsv) w GROUP BY 1, 2;
      END IF;
    END $$;`,
+  // 3: where each document comes from. 'folder': read from a library's folder by a sync, and kept
+  // while that folder has it; 'discord': added with /document add, kept (with its text as written,
+  // to be split again on any machine) until /document remove. A splitter of NULL: not split since
+  // the chunks were dropped (--rebuild); the next sync of its library splits and embeds it.
+  // A document removed with /document remove (or replaced with /document add) is remembered by
+  // its exact content, so that a folder that still has that file does not bring it back.
+  `ALTER TABLE docsbot_documents
+     ADD COLUMN origin text NOT NULL DEFAULT 'folder' CHECK (origin IN ('folder', 'discord')),
+     ADD COLUMN body text,
+     ADD CHECK (origin = 'folder' OR body IS NOT NULL),
+     ALTER COLUMN splitter DROP NOT NULL;
+   CREATE TABLE docsbot_removed (
+     library text NOT NULL,
+     id text NOT NULL,
+     hash text NOT NULL,
+     removed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+     PRIMARY KEY (library, id, hash)
+   );`,
 ];
 
 /** Any number the bot's processes agree on: they take turns migrating under this advisory lock. */
@@ -120,8 +138,9 @@ function chunksTable(dimensions: number): string {
 /**
  * Creates or migrates the schema and checks that the database's vectors were made with the
  * configured embeddings. Idempotent; processes starting at once take turns (an advisory lock).
- * With `reset`, every library's chunks and documents are dropped and the embeddings recorded anew
- * (`npm run index -- --rebuild`, after a change of embeddings).
+ * With `reset`, every library's chunks and folder documents are dropped, the documents added from
+ * Discord marked to be split again, and the embeddings recorded anew (`npm run index -- --rebuild`,
+ * after a change of embeddings).
  */
 export async function prepareSchema(
   pool: Pool,
@@ -165,7 +184,10 @@ async function ensureSettings(
       );
     }
     await client.query("DROP TABLE IF EXISTS docsbot_chunks");
-    await client.query("DELETE FROM docsbot_documents");
+    // The folders' documents are read again; the ones added from Discord are kept with their text,
+    // to be split and embedded again by the next sync of their library.
+    await client.query("DELETE FROM docsbot_documents WHERE origin = 'folder'");
+    await client.query("UPDATE docsbot_documents SET splitter = NULL, chunks = 0");
     await client.query("DELETE FROM docsbot_terms");
     await client.query("UPDATE docsbot_libraries SET changed_at = clock_timestamp()");
     await client.query(chunksTable(embeddings.dimensions));

@@ -1,8 +1,16 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { Document } from "@langchain/core/documents";
 import pg from "pg";
 import type { CoreConfig } from "../../config.js";
 import { removeLeftovers } from "../../documents/leftovers.js";
-import { loadDocuments, type SkippedFile, type SourceDocument } from "../../documents/load.js";
+import {
+  documentId,
+  loadDocuments,
+  type SkippedFile,
+  type SourceDocument,
+  sourceDocument,
+} from "../../documents/load.js";
 import type { EmbeddingsChoice } from "../../embeddings/index.js";
 import { logger } from "../../logger.js";
 import { unreachable as isUnreachable, redacted } from "../../postgres/migrate.js";
@@ -16,7 +24,7 @@ import {
   StoreMismatchError,
 } from "../errors.js";
 import { type Library, libraryFolders, libraryId } from "../library.js";
-import type { LibraryIndex, LibraryStore, Opened } from "../libraryStore.js";
+import type { DocumentChange, LibraryIndex, LibraryStore, Opened } from "../libraryStore.js";
 import { INDEX_VERSION, type IndexSettings, type Manifest } from "../manifest.js";
 import { contextualText, type Progress, prepareDocument } from "../store.js";
 import { connect, prepareSchema, transaction } from "./schema.js";
@@ -101,6 +109,35 @@ JOIN docsbot_chunks c ON c.id = coalesce(vec.id, lex.id)
 ORDER BY score DESC, similarity DESC
 LIMIT $6`;
 
+/** Where a document comes from: a library's folder, or /document add (kept with its text). */
+type Origin = "folder" | "discord";
+
+interface StoredRow {
+  id: string;
+  hash: string;
+  /** Null: not split since --rebuild dropped the chunks. */
+  splitter: string | null;
+  origin: Origin;
+}
+
+/** A document a sync writes when its row differs: where it comes from, and its text as written. */
+interface Wanted {
+  doc: SourceDocument;
+  origin: Origin;
+  /** The text kept for a document added from Discord. */
+  body?: string;
+  /** Whether it was read from this machine's folder. */
+  folder: boolean;
+  /** The hash of the content it replaces from Discord, kept out of the folders that have it. */
+  replaces?: string;
+}
+
+// Why a folder's file is not indexed: it was removed with /document remove, or replaced with
+// /document add (on any machine), and this folder still has the very file it was (the machine
+// that added it, or every machine for a shipped file). A file changed since is read.
+const FORGOTTEN_REASON =
+  "removed with /document remove or replaced with /document add: this copy is out of date; delete it from this folder";
+
 /** The keyword stems of a text, as the local BM25 index makes them, letters and digits only. */
 export function stems(text: string): string[] {
   return wordsWithParts(text)
@@ -111,11 +148,12 @@ export function stems(text: string): string[] {
 
 /**
  * Libraries in PostgreSQL with pgvector (STORE=postgres): every process and machine reads the
- * same tables, so a change committed by one is answered by all. Documents are still read from
- * the libraries' folders; a change writes only the documents whose content changed, one
- * transaction each.
+ * same tables, so a change committed by one is answered by all. The folders' documents are read
+ * from the libraries' folders; the ones added from Discord are kept in the database with their
+ * text. A change writes only the documents whose content changed, one transaction each.
  */
 export class PostgresLibraryStore implements LibraryStore {
+  readonly keepsDocuments = true;
   private readonly pool: pg.Pool;
   private ready: Promise<IndexSettings> | undefined;
 
@@ -160,13 +198,50 @@ export class PostgresLibraryStore implements LibraryStore {
     // The shared documents ship with every process, and are brought up to date at start.
     if (library.kind === "guild" && !options.rebuild) {
       const index = await this.load(library, []);
-      if (index.manifest.documents.length > 0) return { index, outcome: { skipped: [] } };
+      if (index.manifest.documents.length > 0) {
+        if (!(await this.unsplit(library))) return { index, outcome: { skipped: [] } };
+        // Documents to split again (the splitter changed, or --rebuild dropped their chunks): the
+        // ones added from Discord from their text; the folder's are left to that folder's machine.
+        return this.sync(library, {
+          wait: true,
+          onProgress: options.onProgress,
+          keepMissing: true,
+        });
+      }
     }
-    return this.sync(library, true, options.onProgress);
+    return this.sync(library, { wait: true, onProgress: options.onProgress });
   }
 
-  rebuild(library: Library, onProgress?: Progress): Promise<Opened> {
-    return this.sync(library, false, onProgress);
+  rebuild(library: Library, onProgress?: Progress, change: DocumentChange = {}): Promise<Opened> {
+    return this.sync(library, { wait: false, onProgress, change });
+  }
+
+  async documents(library: Library): Promise<SourceDocument[]> {
+    await this.prepare();
+    const id = libraryId(library);
+    const { docsDir } = libraryFolders(this.config, library);
+    const { documents } = await loadDocuments(docsDir, this.config.MAX_DOCUMENT_BYTES);
+    const [{ rows }, forgotten] = await this.guard(() =>
+      Promise.all([
+        this.pool.query<{ id: string; source: string; hash: string; body: string | null }>(
+          "SELECT id, source, hash, body FROM docsbot_documents WHERE library = $1",
+          [id],
+        ),
+        this.forgotten(this.pool, id),
+      ]),
+    );
+    const stored = new Map(rows.map((row) => [row.id, row.hash]));
+    // A file removed or replaced from Discord is not in the library, though this folder has it.
+    const here = documents.filter(
+      (doc) => stored.get(doc.id) === doc.hash || !forgotten.has(forgottenKey(doc)),
+    );
+    const ids = new Set(here.map((doc) => doc.id));
+    const elsewhere = await Promise.all(
+      rows
+        .filter((row) => row.body !== null && !ids.has(row.id))
+        .map((row) => sourceDocument(row.source, row.body ?? "", row.hash)),
+    );
+    return [...here, ...elsewhere];
   }
 
   async refresh(library: Library, builtAt: string | undefined): Promise<LibraryIndex | undefined> {
@@ -219,22 +294,31 @@ export class PostgresLibraryStore implements LibraryStore {
   }
 
   /**
-   * Brings a library's rows up to date with its folder: each new or changed document (by content
-   * hash) is split, embedded and written in one transaction, each removed one deleted in one, so
-   * that every process answers from each change as soon as it commits. One change of a library at
-   * a time across processes (an advisory lock): another waits (`wait`) or fails with
+   * Brings a library's rows up to date with its folder and with a change made from Discord: each
+   * new or changed document (by content hash) is split, embedded and written in one transaction,
+   * each removed one deleted in one, so that every process answers from each change as soon as it
+   * commits. The folder's documents follow the folder (unless `keepMissing`: the folder may be on
+   * another machine); the ones added from Discord stay until removed from Discord, and are split
+   * again from their text when this machine's folder lacks them. One change of a library at a time
+   * across processes (an advisory lock): another waits (`wait`) or fails with
    * ReloadInProgressError.
    */
-  private async sync(library: Library, wait: boolean, onProgress?: Progress): Promise<Opened> {
+  private async sync(
+    library: Library,
+    options: {
+      wait: boolean;
+      onProgress?: Progress | undefined;
+      change?: DocumentChange;
+      keepMissing?: boolean;
+    },
+  ): Promise<Opened> {
+    const { wait, onProgress, change = {}, keepMissing = false } = options;
     const settings = await this.prepare();
     const id = libraryId(library);
     const { docsDir } = libraryFolders(this.config, library);
     await removeLeftovers(docsDir);
-    const { documents, skipped } = await loadDocuments(docsDir, this.config.MAX_DOCUMENT_BYTES);
-    for (const file of skipped)
-      logger.warn({ file: file.source, reason: file.reason }, "document skipped");
-    if (documents.length === 0 && library.kind === "shared")
-      throw new NoDocumentsError(docsDir, skipped);
+    const loaded = await loadDocuments(docsDir, this.config.MAX_DOCUMENT_BYTES);
+    const skipped = [...loaded.skipped];
 
     const client = await this.guard(() => connect(this.pool));
     const key = `docsbot:${id}`;
@@ -252,21 +336,68 @@ export class PostgresLibraryStore implements LibraryStore {
         const splitter = JSON.stringify(settings.splitter);
         const stored = new Map(
           (
-            await client.query<{ id: string; hash: string; splitter: string }>(
-              "SELECT id, hash, splitter FROM docsbot_documents WHERE library = $1",
+            await client.query<StoredRow>(
+              "SELECT id, hash, splitter, origin FROM docsbot_documents WHERE library = $1",
               [id],
             )
           ).rows.map((row) => [row.id, row]),
         );
-        const changed = documents.filter((doc) => {
+        const gone = change.removed === undefined ? undefined : documentId(change.removed);
+        const forgotten = await this.forgotten(client, id);
+        const wanted = new Map<string, Wanted>();
+        for (const doc of loaded.documents) {
+          if (doc.id === gone) continue;
           const row = stored.get(doc.id);
-          return !row || row.hash !== doc.hash || row.splitter !== splitter;
+          if (row?.hash !== doc.hash && forgotten.has(forgottenKey(doc))) {
+            skipped.push({ source: doc.source, reason: FORGOTTEN_REASON });
+            continue;
+          }
+          wanted.set(doc.id, { doc, origin: row?.origin ?? "folder", folder: true });
+        }
+        if (change.added) {
+          const { source, content } = change.added;
+          const doc = await sourceDocument(source, content);
+          const before = stored.get(doc.id)?.hash;
+          wanted.set(doc.id, {
+            doc,
+            origin: "discord",
+            body: content,
+            folder: false,
+            ...(before && before !== doc.hash ? { replaces: before } : {}),
+          });
+        }
+        // Added from Discord, not in this machine's folder: kept, split again from their text
+        // when their chunks are not the current splitter's.
+        const elsewhere = [...stored.values()].filter(
+          (row) => row.origin === "discord" && !wanted.has(row.id) && row.id !== gone,
+        );
+        for (const row of elsewhere.filter((row) => row.splitter !== splitter)) {
+          const { source, body } = await this.body(client, id, row.id);
+          const doc = await sourceDocument(source, body, row.hash);
+          wanted.set(doc.id, { doc, origin: "discord", body, folder: false });
+        }
+        for (const file of skipped)
+          logger.warn({ file: file.source, reason: file.reason }, "document skipped");
+        if (wanted.size + elsewhere.length === 0 && library.kind === "shared")
+          throw new NoDocumentsError(docsDir, skipped);
+
+        const changed = [...wanted.values()].filter(({ doc, origin }) => {
+          const row = stored.get(doc.id);
+          return (
+            !row || row.hash !== doc.hash || row.splitter !== splitter || row.origin !== origin
+          );
         });
-        const kept = new Set(documents.map((doc) => doc.id));
-        const removed = [...stored.keys()].filter((doc) => !kept.has(doc));
+        const removed = [...stored.values()]
+          .filter((row) =>
+            row.id === gone ? true : row.origin === "folder" && !keepMissing && !wanted.has(row.id),
+          )
+          .map((row) => row.id);
         let done = 0;
-        for (const doc of changed) {
-          await this.write(client, id, doc, settings, splitter);
+        for (const target of changed) {
+          // A Discord-added document changed in this folder keeps its origin, with its new text.
+          if (target.origin === "discord" && target.folder)
+            target.body = await readFile(path.join(docsDir, target.doc.source), "utf8");
+          await this.write(client, id, target, settings, splitter);
           onProgress?.("index", ++done, changed.length);
         }
         for (const doc of removed) {
@@ -275,6 +406,13 @@ export class PostgresLibraryStore implements LibraryStore {
               id,
               doc,
             ]);
+            // Removed from Discord: the folder of the machine that added it still has the file.
+            if (doc === gone)
+              await client.query(
+                `INSERT INTO docsbot_removed (library, id, hash) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING`,
+                [id, doc, stored.get(doc)?.hash],
+              );
             await this.touch(client, id);
           });
         }
@@ -294,11 +432,46 @@ export class PostgresLibraryStore implements LibraryStore {
     }
   }
 
+  /** Whether any of the library's documents was split otherwise than the splitter splits now. */
+  private async unsplit(library: Library): Promise<boolean> {
+    const settings = await this.prepare();
+    const { rows } = await this.guard(() =>
+      this.pool.query<{ unsplit: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM docsbot_documents
+           WHERE library = $1 AND splitter IS DISTINCT FROM $2) AS unsplit`,
+        [libraryId(library), JSON.stringify(settings.splitter)],
+      ),
+    );
+    return rows[0].unsplit;
+  }
+
+  /** The text of a document added from Discord, as written. */
+  private async body(
+    client: pg.PoolClient,
+    library: string,
+    id: string,
+  ): Promise<{ source: string; body: string }> {
+    const { rows } = await client.query<{ source: string; body: string }>(
+      "SELECT source, body FROM docsbot_documents WHERE library = $1 AND id = $2",
+      [library, id],
+    );
+    return rows[0];
+  }
+
+  /** The documents removed from Discord, by id and content hash ("id\nhash"). */
+  private async forgotten(client: pg.Pool | pg.PoolClient, library: string): Promise<Set<string>> {
+    const { rows } = await client.query<{ id: string; hash: string }>(
+      "SELECT id, hash FROM docsbot_removed WHERE library = $1",
+      [library],
+    );
+    return new Set(rows.map(forgottenKey));
+  }
+
   /** One document's chunks, replacing its previous ones, in one transaction. */
   private async write(
     client: pg.PoolClient,
     library: string,
-    doc: SourceDocument,
+    { doc, origin, body, replaces }: Wanted,
     settings: IndexSettings,
     splitter: string,
   ): Promise<void> {
@@ -312,8 +485,9 @@ export class PostgresLibraryStore implements LibraryStore {
         doc.id,
       ]);
       await client.query(
-        `INSERT INTO docsbot_documents (library, id, source, title, date, hash, splitter, chunks)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        `INSERT INTO docsbot_documents
+           (library, id, source, title, date, hash, splitter, chunks, origin, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
           library,
           doc.id,
@@ -323,6 +497,8 @@ export class PostgresLibraryStore implements LibraryStore {
           doc.hash,
           splitter,
           chunks.length,
+          origin,
+          origin === "discord" ? body : null,
         ],
       );
       await client.query(
@@ -340,6 +516,18 @@ export class PostgresLibraryStore implements LibraryStore {
           vectors.map(toVector),
         ],
       );
+      // Added again: no longer one to keep out of the folders; the content it replaces is.
+      if (origin === "discord")
+        await client.query(
+          "DELETE FROM docsbot_removed WHERE library = $1 AND id = $2 AND hash = $3",
+          [library, doc.id, doc.hash],
+        );
+      if (replaces)
+        await client.query(
+          `INSERT INTO docsbot_removed (library, id, hash) VALUES ($1, $2, $3)
+           ON CONFLICT DO NOTHING`,
+          [library, doc.id, replaces],
+        );
       await this.touch(client, library);
     });
   }
@@ -431,6 +619,11 @@ export class PostgresLibraryStore implements LibraryStore {
 
 function unreachable(error: unknown): boolean {
   return !(error instanceof DatabaseUnavailableError) && isUnreachable(error);
+}
+
+/** How a removed document is remembered: its id and the hash of its content. */
+function forgottenKey({ id, hash }: { id: string; hash: string }): string {
+  return `${id}\n${hash}`;
 }
 
 function toVector(vector: number[]): string {
