@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { STOP_WORDS, stem, wordsWithParts } from "../text/tokens.js";
+import { WordTable } from "../text/wordTable.js";
 
 interface Indexed {
   id: string;
@@ -70,26 +71,64 @@ export class LexicalIndex {
     const lengths = new Uint32Array(chunks.length);
     let averageLength = 0;
     let total = 0;
+    // The texts' words by id, each word's term (its stem's id; -1 for none), and counts by term.
+    const words = new WordTable();
+    const termOf: number[] = [];
+    const ids: number[] = [];
+    let lastSeen = new Int32Array(1024).fill(-1);
+    let termCounts = new Uint32Array(1024);
+    const termsHere: number[] = [];
     for (const [doc, chunk] of chunks.entries()) {
       if (chunk.id !== String(doc)) throw new Error("lexical ids must be the chunks' positions");
-      const words = wordsWithParts(chunk.text);
-      lengths[doc] = new Set(words).size;
+      ids.length = 0;
+      words.ids(chunk.text, ids);
+      if (words.size > lastSeen.length) {
+        const grown = new Int32Array(Math.max(words.size, 2 * lastSeen.length)).fill(-1);
+        grown.set(lastSeen);
+        lastSeen = grown;
+      }
+      // Distinct words, stop words included.
+      let distinct = 0;
+      for (const id of ids) {
+        if (lastSeen[id] !== doc) {
+          lastSeen[id] = doc;
+          distinct++;
+        }
+      }
+      lengths[doc] = distinct;
       // Updated one text at a time, as MiniSearch does: the same average to the last bit.
       averageLength = (averageLength * doc + lengths[doc]) / (doc + 1);
-      const counts = new Map<number, number>();
-      for (const word of words) {
-        const term = STOP_WORDS.has(word) ? "" : stem(word);
-        if (!term) continue;
-        let id = termIds.get(term);
-        if (id === undefined) {
-          id = perTerm.length;
-          termIds.set(term, id);
-          perTerm.push([]);
+      termsHere.length = 0;
+      for (const id of ids) {
+        let termId = termOf[id];
+        if (termId === undefined) {
+          const word = words.words[id];
+          const term = words.stop[id] ? "" : stem(word);
+          termId = -1;
+          if (term) {
+            termId = termIds.get(term) ?? -1;
+            if (termId === -1) {
+              termId = perTerm.length;
+              termIds.set(term, termId);
+              perTerm.push([]);
+            }
+          }
+          termOf[id] = termId;
         }
-        counts.set(id, (counts.get(id) ?? 0) + 1);
+        if (termId === -1) continue;
+        if (termId >= termCounts.length) {
+          const grown = new Uint32Array(Math.max(termId + 1, 2 * termCounts.length));
+          grown.set(termCounts);
+          termCounts = grown;
+        }
+        if (termCounts[termId] === 0) termsHere.push(termId);
+        termCounts[termId]++;
       }
-      for (const [id, count] of counts) perTerm[id].push(doc, count);
-      total += counts.size;
+      for (const termId of termsHere) {
+        perTerm[termId].push(doc, termCounts[termId]);
+        termCounts[termId] = 0;
+      }
+      total += termsHere.length;
       if (doc % BUILD_SLICE === BUILD_SLICE - 1) await yieldToEventLoop();
     }
     const starts = new Uint32Array(perTerm.length + 1);
