@@ -2,38 +2,32 @@ import { STOP_WORDS } from "./tokens.js";
 
 /** Where a compound or an identifier has parts: the same as tokens.ts's (for the words it cuts). */
 const PARTS = /['’_-]|(?<=\p{Ll})(?=\p{Lu})/u;
-/** A letter or a digit beyond ASCII: what tokens.ts's WORD counts as a word's character. */
-const WORD_CHARACTER = /^[\p{L}\p{N}]$/u;
+/**
+ * A word of tokens.ts's WORD starting exactly at lastIndex (sticky): the scanner's way for any
+ * word that is not plain ASCII.
+ */
+const WORD_AT = /[\p{L}\p{N}]+(?:['’_-][\p{L}\p{N}]+)*/uy;
+
 // FNV-1a, over the UTF-16 code units of the lower-cased word.
 const FNV_OFFSET = 2166136261;
 const FNV_PRIME = 16777619;
 // Slots are a power of two, rehashed into twice as many once half full: probes stay short.
-const INITIAL_SLOTS = 1 << 12;
+const INITIAL_SLOTS = 16;
 
-/** Word characters of the Basic Multilingual Plane, tested once each: 0 untested, 1 yes, 2 no. */
-const bmpWordCharacter = new Uint8Array(0x10000);
+/** ASCII letters and digits, lower-cased (0 for any other character). */
+const ASCII_LOWER = new Uint8Array(128);
+/** ASCII lower-case letters and digits: what a plain word goes on with after its first letter. */
+const ASCII_PLAIN = new Uint8Array(128);
 for (let code = 0; code < 128; code++) {
-  const letterOrDigit =
-    (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
-  bmpWordCharacter[code] = letterOrDigit ? 1 : 2;
+  const lower = (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
+  if (lower) ASCII_PLAIN[code] = 1;
+  if (lower) ASCII_LOWER[code] = code;
+  else if (code >= 65 && code <= 90) ASCII_LOWER[code] = code + 32;
 }
 
-/** Whether the code point is a letter or a digit (`[\p{L}\p{N}]`). */
-function isWordCodePoint(point: number): boolean {
-  if (point < 0x10000) {
-    let known = bmpWordCharacter[point];
-    if (known === 0) {
-      known = WORD_CHARACTER.test(String.fromCharCode(point)) ? 1 : 2;
-      bmpWordCharacter[point] = known;
-    }
-    return known === 1;
-  }
-  return WORD_CHARACTER.test(String.fromCodePoint(point));
-}
-
-/** A separator inside a compound word: ' ’ _ - */
-function isJoiner(code: number): boolean {
-  return code === 39 || code === 0x2019 || code === 95 || code === 45;
+/** After a plain run of letters: a capital, a joiner or a character beyond ASCII may go on with the word. */
+function mayGoOn(code: number): boolean {
+  return code >= 128 || (code >= 65 && code <= 90) || code === 39 || code === 95 || code === 45;
 }
 
 /**
@@ -41,8 +35,10 @@ function isJoiner(code: number): boolean {
  * and `ids(text)` lists the ids of wordsWithParts(text), in the same order. It reads the text
  * character by character, and a plain word (ASCII letters and digits, at most a capital first:
  * most of them) is looked up where it is written, without being copied or lower-cased, so that
- * a text's words cost no string once their ids exist. Indexing and embedding read texts this way,
- * and keep what they know about a word by its id (an array, not a map of strings).
+ * a text's words cost no string once their ids exist; any other word (a compound, a capital
+ * inside, a letter beyond ASCII) is read by the regular expression, as wordsWithParts reads it.
+ * Indexing and embedding read texts this way, and keep what they know about a word by its id
+ * (an array, not a map of strings).
  */
 export class WordTable {
   /** The words, lower-cased, by id. */
@@ -75,44 +71,46 @@ export class WordTable {
     const length = text.length;
     let i = 0;
     while (i < length) {
-      let code = text.charCodeAt(i);
-      if (code < 128 ? bmpWordCharacter[code] !== 1 : !isWordCodePoint(codePointAt(text, i))) {
-        i += code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1)) ? 2 : 1;
+      const code = text.charCodeAt(i);
+      if (code >= 128) {
+        i = this.other(text, i, out);
+        continue;
+      }
+      const first = ASCII_LOWER[code];
+      if (first === 0) {
+        i++;
         continue;
       }
       // A plain word: ASCII letters and digits, with at most its first letter a capital.
       const start = i;
-      let plain = true;
-      let hash = FNV_OFFSET;
-      for (;;) {
-        // One run of letters and digits.
-        while (i < length) {
-          code = text.charCodeAt(i);
-          if (code < 128) {
-            if (bmpWordCharacter[code] !== 1) break;
-            if (code >= 65 && code <= 90) {
-              if (i !== start) plain = false;
-              code += 32;
-            }
-            hash = Math.imul(hash ^ code, FNV_PRIME);
-            i++;
-          } else {
-            const point = codePointAt(text, i);
-            if (!isWordCodePoint(point)) break;
-            plain = false;
-            i += point > 0xffff ? 2 : 1;
-          }
-        }
-        // A joiner followed by a letter or a digit continues the word.
-        if (i + 1 < length && isJoiner(text.charCodeAt(i)) && startsWord(text, i + 1)) {
-          plain = false;
-          i++;
-        } else break;
+      let hash = Math.imul(FNV_OFFSET ^ first, FNV_PRIME);
+      for (i++; i < length; i++) {
+        const next = text.charCodeAt(i);
+        if (next >= 128 || ASCII_PLAIN[next] === 0) break;
+        hash = Math.imul(hash ^ next, FNV_PRIME);
       }
-      if (plain) out.push(this.plainId(text, start, i, hash));
-      else this.compound(text.slice(start, i), out);
+      if (i < length && mayGoOn(text.charCodeAt(i))) i = this.other(text, start, out);
+      else out.push(this.plainId(text, start, i, hash));
     }
     return out;
+  }
+
+  /**
+   * Any other word, read by the regular expression from i, as wordsWithParts reads it: the word,
+   * then its parts of two letters or more. Where no word starts at i, its character is skipped.
+   * Returns where the scan goes on.
+   */
+  private other(text: string, i: number, out: number[]): number {
+    WORD_AT.lastIndex = i;
+    const found = WORD_AT.exec(text);
+    if (!found) return i + ((text.codePointAt(i) as number) > 0xffff ? 2 : 1);
+    const raw = found[0];
+    out.push(this.id(raw.toLowerCase()));
+    const parts = raw.split(PARTS);
+    if (parts.length > 1) {
+      for (const part of parts) if (part.length > 1) out.push(this.id(part.toLowerCase()));
+    }
+    return i + raw.length;
   }
 
   /** A plain word's id, found by comparing the text where it is written; added when new. */
@@ -132,15 +130,6 @@ export class WordTable {
         same = word.charCodeAt(k) === (code >= 65 && code <= 90 ? code + 32 : code);
       }
       if (same) return id;
-    }
-  }
-
-  /** Any other word, as wordsWithParts reads it: the word, then its parts of two letters or more. */
-  private compound(raw: string, out: number[]): void {
-    out.push(this.id(raw.toLowerCase()));
-    const parts = raw.split(PARTS);
-    if (parts.length > 1) {
-      for (const part of parts) if (part.length > 1) out.push(this.id(part.toLowerCase()));
     }
   }
 
@@ -166,17 +155,21 @@ export class WordTable {
   }
 }
 
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}
-
-/** The code point at i (a lone surrogate is one of its own, as a `u` regular expression reads it). */
-function codePointAt(text: string, i: number): number {
-  return text.codePointAt(i) as number;
-}
-
-/** Whether a letter or a digit starts at i. */
-function startsWord(text: string, i: number): boolean {
-  const code = text.charCodeAt(i);
-  return code < 128 ? bmpWordCharacter[code] === 1 : isWordCodePoint(codePointAt(text, i));
+/**
+ * Every kind of text the scanner meets, read once when this module loads: V8 optimises `ids`
+ * on the first texts it reads, and each kind of word it had not met yet (a capital inside, a
+ * joiner, a letter beyond ASCII, a table that grows) threw that code away to compile it anew,
+ * six times in a build (a quarter of a second of compiling). One-byte and two-byte strings.
+ */
+const EVERY_KIND =
+  "Plain words, 42 numbers, camelCase and ws_no_utf, China-sponsored, don't, it’s, x- -y _z " +
+  "naïve Ελληνικά 中文 \u{1d400}\u{1d401} 😀 \ud800 \udc00 — a b c d e f g h i j k l m n o p";
+// V8 records what a function meets only from its eighth call on (lazy feedback allocation).
+const FEEDBACK_CALLS = 12;
+{
+  const warm = new WordTable();
+  for (const text of [EVERY_KIND, EVERY_KIND.replace(/[^\x00-\xff]/g, " ")]) {
+    for (let round = 0; round < FEEDBACK_CALLS; round++) warm.ids(text);
+    warm.id(text.slice(0, 20).toLowerCase());
+  }
 }
