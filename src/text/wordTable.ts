@@ -168,7 +168,7 @@ const EVERY_KIND =
 const FEEDBACK_CALLS = 12;
 {
   const warm = new WordTable();
-  for (const text of [EVERY_KIND, EVERY_KIND.replace(/[^\x00-\xff]/g, " ")]) {
+  for (const text of [EVERY_KIND, EVERY_KIND.replace(/[^ -~]/g, " ")]) {
     for (let round = 0; round < FEEDBACK_CALLS; round++) warm.ids(text);
     warm.id(text.slice(0, 20).toLowerCase());
   }
