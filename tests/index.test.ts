@@ -85,6 +85,42 @@ describe("the persisted index", () => {
     expect(after.answer).toContain("Chen Xu");
   });
 
+  it("built on the caller's thread (npm run index), is searched from memory as it will be from disk", async () => {
+    const { config } = await setUp();
+    const embeddings = {
+      embeddings: await LocalEmbeddings.create(),
+      provider: "local",
+      model: LocalEmbeddings.model,
+    };
+    // Opened from what the build holds in memory, then from the files it wrote.
+    const built = await KnowledgeBase.open(config, { embeddings, rebuild: true });
+    expect(built.report.rebuilt).toBe("rebuild requested");
+    const loaded = await KnowledgeBase.open(config, { embeddings });
+    expect(loaded.report.rebuilt).toBeUndefined();
+    const questions = [
+      "Who introduced the draft resolution?",
+      "Which countries co-sponsored the resolution?",
+      "How many votes were in favour?",
+      "What is the capital of France?",
+    ];
+    for (const question of questions) {
+      const found = (await built.knowledgeBase.retrieve(question)).map(
+        ({ pageContent, metadata }) => ({
+          pageContent,
+          metadata,
+        }),
+      );
+      expect(found.length).toBeGreaterThan(0);
+      const again = (await loaded.knowledgeBase.retrieve(question)).map(
+        ({ pageContent, metadata }) => ({
+          pageContent,
+          metadata,
+        }),
+      );
+      expect(again).toEqual(found);
+    }
+  });
+
   it("records provider, model, dimensions, splitter, hashes and build time in its manifest", async () => {
     const { config } = await setUp();
     const { assistant } = await openAssistant(config);

@@ -1,11 +1,16 @@
 import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
-import { STOP_WORDS, wordsWithParts } from "../text/tokens.js";
+import { WordTable } from "../text/wordTable.js";
 import { loadWordVectors, type WordVectors } from "./wordVectors.js";
 
 // SIF weighting (Arora, Liang & Ma, 2017): a word counts a / (a + p(word)), so frequent words fade.
 const SIF_A = 1e-3;
 // Words beyond the vocabulary (names, identifiers) get a fixed pseudo-random direction of their own.
 const UNKNOWN_WEIGHT = 1;
+// Distinct words whose ids and vocabulary ranks are kept; past this many, they are forgotten at
+// once (as the word vectors' own lookups are bounded): a bot indexes new words all its life.
+const WORDS_KEPT = 200_000;
+// A word whose rank was not looked up yet; -1 is a word beyond the vocabulary.
+const NOT_LOOKED_UP = -2;
 
 /**
  * Offline sentence embeddings: SIF-weighted averages of the GloVe-derived vectors of a text's
@@ -21,6 +26,12 @@ export class LocalEmbeddings extends Embeddings {
   ) {
     super(params);
   }
+
+  /** The words read so far, by id, and their ranks in the vocabulary. */
+  private words = new WordTable();
+  private ranks = new Int32Array(1024).fill(NOT_LOOKED_UP);
+  /** The ids of the text being embedded (reused: no array per text). */
+  private readonly ids: number[] = [];
 
   static async create(params?: EmbeddingsParams): Promise<LocalEmbeddings> {
     const vectors = await loadWordVectors();
@@ -39,14 +50,33 @@ export class LocalEmbeddings extends Embeddings {
   }
 
   embed(text: string): number[] {
+    if (this.words.size >= WORDS_KEPT) {
+      this.words = new WordTable();
+      this.ranks.fill(NOT_LOOKED_UP);
+    }
+    const { words, ids } = this;
+    ids.length = 0;
+    words.ids(text, ids);
+    if (words.size > this.ranks.length) {
+      const ranks = new Int32Array(Math.max(words.size, 2 * this.ranks.length));
+      ranks.fill(NOT_LOOKED_UP, this.ranks.length).set(this.ranks);
+      this.ranks = ranks;
+    }
     const sum = new Float32Array(this.vectors.dims);
+    // The content words, or all of them when the text has nothing else.
+    const stop = words.stop;
+    let content = false;
+    for (const id of ids) content ||= !stop[id];
     let count = 0;
-    const all = wordsWithParts(text);
-    const content = all.filter((word) => !STOP_WORDS.has(word));
-    for (const word of content.length > 0 ? content : all) {
-      const rank = this.vectors.rank(word);
-      if (rank !== undefined) this.vectors.addRow(sum, rank, this.weights[rank]);
-      else addPseudoRandom(sum, word, UNKNOWN_WEIGHT);
+    for (const id of ids) {
+      if (content && stop[id]) continue;
+      let rank = this.ranks[id];
+      if (rank === NOT_LOOKED_UP) {
+        rank = this.vectors.rank(words.words[id]) ?? -1;
+        this.ranks[id] = rank;
+      }
+      if (rank >= 0) this.vectors.addRow(sum, rank, this.weights[rank]);
+      else addPseudoRandom(sum, words.words[id], UNKNOWN_WEIGHT);
       count++;
     }
     if (count === 0) addPseudoRandom(sum, text, 1);

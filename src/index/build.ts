@@ -16,6 +16,7 @@ import { lockIndex, releaseOwnLock } from "./lock.js";
 import { type IndexSettings, type Manifest, staleReason } from "./manifest.js";
 import {
   buildIndex,
+  type Index,
   type PreparedDocument,
   type Progress,
   prepareDocument,
@@ -56,6 +57,12 @@ export interface BuildJob {
 export interface BuildOutcome {
   /** Why a new index was built, or undefined when the one on disk serves. */
   rebuilt?: string;
+  /**
+   * The index built, opened from what the build holds in memory, when it was built on the
+   * caller's thread (never sent from the worker): reading back what was just written took as
+   * long as writing it.
+   */
+  index?: Index;
   /** The current index's manifest before this job. */
   previous?: Manifest;
   skipped: SkippedFile[];
@@ -131,8 +138,15 @@ export async function updateIndex(
     if (!job.force && !staleReason(await readCurrentManifest(job.indexDir), settings, documents)) {
       return { previous, skipped };
     }
-    await buildIndex(job.indexDir, documents, embeddings.embeddings, settings, onProgress);
-    return { rebuilt: reason, previous, skipped };
+    const { index } = await buildIndex(
+      job.indexDir,
+      documents,
+      embeddings.embeddings,
+      settings,
+      onProgress,
+      choice !== undefined,
+    );
+    return { rebuilt: reason, previous, skipped, ...(index ? { index } : {}) };
   } finally {
     await release();
   }

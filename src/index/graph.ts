@@ -24,6 +24,9 @@ export class GraphBuilder {
     if (!this.thread) {
       const worker = new Worker(GRAPH_WORKER, {
         workerData: { space: "cosine", dimensions: this.dimensions },
+        // Plain JavaScript: none of the process's loaders (tsx's, which the thread would
+        // otherwise load and send each of its imports through).
+        execArgv: [],
       });
       worker.on("error", (error) => {
         this.failure ??= error;

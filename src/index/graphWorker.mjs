@@ -1,8 +1,12 @@
 // The thread of GraphBuilder (graph.ts): inserts the vectors it is sent into an HNSW graph, in the
 // order sent, then writes the graph to a file. Plain JavaScript, so that it starts at once under
 // tsx and vitest as well as from the bundle (scripts/launch.mjs).
+import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
-import hnswlib from "hnswlib-node";
+
+// Required, not imported: an import of a CommonJS module has Node lex its source for its exports,
+// and this thread's fresh engine compiled that lexer anew (a tenth of a second of CPU) every build.
+const hnswlib = createRequire(import.meta.url)("hnswlib-node");
 
 // Its priority is that of the thread that starts it (Linux threads inherit it): the build
 // thread's, which gives way to the bot's own thread, or a command's, which does not need to.

@@ -126,7 +126,7 @@ export class DiskLibraryStore implements LibraryStore {
       }
       const outcome = await this.build(job, options.onProgress);
       outcome.previous ??= previous;
-      return { index: await this.load(library, outcome.skipped), outcome };
+      return { index: await this.load(library, outcome.skipped, outcome.index), outcome };
     } catch (error) {
       if (library.kind === "guild" && error instanceof NoDocumentsError)
         return { index: undefined, outcome: { skipped: [] } };
@@ -139,7 +139,7 @@ export class DiskLibraryStore implements LibraryStore {
     const job = this.job(library, { wait: false, force: "reload" });
     try {
       const outcome = await this.build(job, onProgress);
-      return { index: await this.load(library, outcome.skipped), outcome };
+      return { index: await this.load(library, outcome.skipped, outcome.index), outcome };
     } catch (error) {
       if (library.kind === "guild" && error instanceof NoDocumentsError)
         return { index: undefined, outcome: { skipped: [] } };
@@ -179,9 +179,14 @@ export class DiskLibraryStore implements LibraryStore {
 
   async close(): Promise<void> {}
 
-  private async load(library: Library, skipped: SkippedFile[]): Promise<LibraryIndex> {
+  /** The library's current index: the one just built on this thread, or read from its folder. */
+  private async load(
+    library: Library,
+    skipped: SkippedFile[],
+    built?: Index,
+  ): Promise<LibraryIndex> {
     const { indexDir } = libraryFolders(this.config, library);
-    const index = await loadIndex(indexDir, this.choice.embeddings);
+    const index = built ?? (await loadIndex(indexDir, this.choice.embeddings));
     return diskIndex(library, index, skipped, this.config.TOP_K);
   }
 

@@ -158,7 +158,9 @@ export async function buildIndex(
   embeddings: EmbeddingsInterface,
   settings: IndexSettings,
   onProgress: Progress = () => {},
-): Promise<Manifest> {
+  /** Also open the index built, from what is in memory (the graph is read from its file). */
+  open = false,
+): Promise<{ manifest: Manifest; index?: Index }> {
   const started = performance.now();
   // The graph grows on its own thread as each batch is embedded, while this one goes on splitting.
   const graph = new GraphBuilder(settings.embeddings.dimensions);
@@ -187,28 +189,45 @@ export async function buildIndex(
     await embedUpTo(chunks.length);
     onProgress("embed", chunks.length, chunks.length);
 
-    // Lexical ids are the graph's labels, so one docstore serves both.
-    const lexical = await LexicalIndex.build(
-      chunks.map((chunk, label) => ({ id: String(label), text: contextualText(chunk) })),
-    );
+    // The chunks are written while the keyword index is built (the file system works meanwhile).
     await mkdir(buildDir, { recursive: true });
-    await writeFile(
-      path.join(buildDir, CHUNKS_FILE),
-      chunks.map((chunk) => JSON.stringify(chunk)).join("\n"),
-    );
-    await writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toBuffer());
-    await graph.write(path.join(buildDir, VECTORS_FILE));
+    const lines = chunks.map((chunk) => JSON.stringify(chunk));
+    const writes = [writeFile(path.join(buildDir, CHUNKS_FILE), lines.join("\n"))];
+    let lexical: LexicalIndex;
+    try {
+      // Lexical ids are the graph's labels, so one docstore serves both.
+      lexical = await LexicalIndex.build(
+        chunks.map((chunk, label) => ({ id: String(label), text: contextualText(chunk) })),
+      );
+      writes.push(
+        writeFile(path.join(buildDir, LEXICAL_FILE), lexical.toBuffer()),
+        graph.write(path.join(buildDir, VECTORS_FILE)),
+      );
+    } finally {
+      // Nothing is still being written when the folder is removed after a failure.
+      await allSettled(writes);
+    }
     onProgress("index", chunks.length, chunks.length);
     const manifest = describeBuild(documents, chunks, settings, started);
     await writeFile(path.join(buildDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
     await makeCurrent(indexDir, name);
-    return manifest;
+    if (!open) return { manifest };
+    const current = path.join(indexDir, CURRENT);
+    return { manifest, index: await openIndex(current, manifest, embeddings, lines, lexical) };
   } catch (error) {
     // Nothing half-written stays behind (the previous index is still current).
     await graph.close();
     await rm(buildDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Waits for every promise, then fails with the first failure, if any. */
+async function allSettled(promises: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find(
+    (result) => result.status === "rejected",
+  );
+  if (failed) throw failed.reason;
 }
 
 function describeBuild(
@@ -315,11 +334,25 @@ export async function loadIndex(indexDir: string, embeddings: EmbeddingsInterfac
   const dir = await currentIndexDir(indexDir);
   const manifest = dir ? await readManifest(dir) : undefined;
   if (!dir || !manifest) throw new Error(`no index in ${indexDir}`);
+  return openIndex(dir, manifest, embeddings);
+}
+
+/**
+ * The index in dir, with its chunks' lines and keyword index read from their files, unless the
+ * build that wrote them gives them (they are the same).
+ */
+async function openIndex(
+  dir: string,
+  manifest: Manifest,
+  embeddings: EmbeddingsInterface,
+  chunkLines?: string[],
+  built?: LexicalIndex,
+): Promise<Index> {
   const graph = new hnswlib.HierarchicalNSW("cosine", manifest.embeddings.dimensions);
   await graph.readIndex(path.join(dir, VECTORS_FILE));
   if (graph.getCurrentCount() !== manifest.chunks) throw new Error("index and manifest disagree");
   graph.setEf(SEARCH_EF);
-  const lines = (await readFile(path.join(dir, CHUNKS_FILE), "utf8")).split("\n");
+  const lines = chunkLines ?? (await readFile(path.join(dir, CHUNKS_FILE), "utf8")).split("\n");
   if (lines.length !== manifest.chunks) throw new Error("chunks and manifest disagree");
   const vectors = new HNSWLib(embeddings, {
     space: "cosine",
@@ -327,6 +360,6 @@ export async function loadIndex(indexDir: string, embeddings: EmbeddingsInterfac
     index: graph,
     docstore: new ChunkLines(lines),
   });
-  const lexical = await LexicalIndex.load(await readFile(path.join(dir, LEXICAL_FILE)));
+  const lexical = built ?? (await LexicalIndex.load(await readFile(path.join(dir, LEXICAL_FILE))));
   return { manifest, vectors, lexical };
 }

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import { STOP_WORDS, stem, wordsWithParts } from "../text/tokens.js";
+import { WordTable } from "../text/wordTable.js";
 
 interface Indexed {
   id: string;
@@ -65,47 +66,14 @@ export class LexicalIndex {
 
   /** Indexes the chunks (ids are their positions), letting the event loop run now and then. */
   static async build(chunks: Indexed[]): Promise<LexicalIndex> {
-    const termIds = new Map<string, number>();
-    const perTerm: number[][] = [];
-    const lengths = new Uint32Array(chunks.length);
-    let averageLength = 0;
-    let total = 0;
+    const postings = new PostingsBuilder(chunks.length);
     for (const [doc, chunk] of chunks.entries()) {
       if (chunk.id !== String(doc)) throw new Error("lexical ids must be the chunks' positions");
-      const words = wordsWithParts(chunk.text);
-      lengths[doc] = new Set(words).size;
-      // Updated one text at a time, as MiniSearch does: the same average to the last bit.
-      averageLength = (averageLength * doc + lengths[doc]) / (doc + 1);
-      const counts = new Map<number, number>();
-      for (const word of words) {
-        const term = STOP_WORDS.has(word) ? "" : stem(word);
-        if (!term) continue;
-        let id = termIds.get(term);
-        if (id === undefined) {
-          id = perTerm.length;
-          termIds.set(term, id);
-          perTerm.push([]);
-        }
-        counts.set(id, (counts.get(id) ?? 0) + 1);
-      }
-      for (const [id, count] of counts) perTerm[id].push(doc, count);
-      total += counts.size;
+      postings.add(doc, chunk.text);
       if (doc % BUILD_SLICE === BUILD_SLICE - 1) await yieldToEventLoop();
     }
-    const starts = new Uint32Array(perTerm.length + 1);
-    const docs = new Uint32Array(total);
-    const counts = new Uint32Array(total);
-    let at = 0;
-    for (const [id, list] of perTerm.entries()) {
-      starts[id] = at;
-      for (let i = 0; i < list.length; i += 2, at++) {
-        docs[at] = list[i];
-        counts[at] = list[i + 1];
-      }
-    }
-    starts[perTerm.length] = at;
-    const postings = { documents: chunks.length, averageLength, lengths, starts, docs, counts };
-    return new LexicalIndex([...termIds.keys()], postings);
+    const { terms, ...built } = postings.finish();
+    return new LexicalIndex(terms, built);
   }
 
   /** Reads an index written by toBuffer. */
@@ -216,6 +184,114 @@ export class LexicalIndex {
       best[at] = doc;
     }
     return best.map((doc) => ({ id: String(doc), score: scores[doc] }));
+  }
+}
+
+/**
+ * The postings of texts added one after another (ids 0, 1, 2…). Their words are read through a
+ * WordTable, and each word's term (its stem, or none for a stop word) is found once, by its id;
+ * terms are numbered in the order they first occur.
+ */
+class PostingsBuilder {
+  private readonly termIds = new Map<string, number>();
+  /** Per term: the texts holding it and how often, in pairs. */
+  private readonly perTerm: number[][] = [];
+  private readonly lengths: Uint32Array;
+  private averageLength = 0;
+  private total = 0;
+  private readonly words = new WordTable();
+  /** Each word's term id, by word id: -1 for none (a stop word), undefined when not yet known. */
+  private readonly termOf: number[] = [];
+  /** The ids of the text being added. */
+  private readonly ids: number[] = [];
+  /** The last text each word was seen in, by word id (to count a text's distinct words). */
+  private lastSeen = new Int32Array(1024).fill(-1);
+  /** How often each term occurs in the text being added, and the terms it holds. */
+  private counts = new Uint32Array(1024);
+  private readonly termsHere: number[] = [];
+
+  constructor(documents: number) {
+    this.lengths = new Uint32Array(documents);
+  }
+
+  add(doc: number, text: string): void {
+    const { ids, words, termOf, termsHere } = this;
+    ids.length = 0;
+    words.ids(text, ids);
+    if (words.size > this.lastSeen.length) {
+      const grown = new Int32Array(Math.max(words.size, 2 * this.lastSeen.length)).fill(-1);
+      grown.set(this.lastSeen);
+      this.lastSeen = grown;
+    }
+    // The length BM25 normalises by: distinct words, stop words included.
+    const lastSeen = this.lastSeen;
+    let distinct = 0;
+    for (const id of ids) {
+      if (lastSeen[id] !== doc) {
+        lastSeen[id] = doc;
+        distinct++;
+      }
+    }
+    this.lengths[doc] = distinct;
+    // Updated one text at a time, as MiniSearch does: the same average to the last bit.
+    this.averageLength = (this.averageLength * doc + distinct) / (doc + 1);
+    termsHere.length = 0;
+    for (const id of ids) {
+      const term = termOf[id] ?? this.termOfWord(id);
+      if (term < 0) continue;
+      if (this.counts[term] === 0) termsHere.push(term);
+      this.counts[term]++;
+    }
+    for (const term of termsHere) {
+      this.perTerm[term].push(doc, this.counts[term]);
+      this.counts[term] = 0;
+    }
+    this.total += termsHere.length;
+  }
+
+  /** The term of a word met for the first time: its stem's id (a new one if new), or -1. */
+  private termOfWord(id: number): number {
+    const term = this.words.stop[id] ? "" : stem(this.words.words[id]);
+    let termId = -1;
+    if (term) {
+      termId = this.termIds.get(term) ?? this.perTerm.length;
+      if (termId === this.perTerm.length) {
+        this.termIds.set(term, termId);
+        this.perTerm.push([]);
+        if (termId >= this.counts.length) {
+          const grown = new Uint32Array(2 * this.counts.length);
+          grown.set(this.counts);
+          this.counts = grown;
+        }
+      }
+    }
+    this.termOf[id] = termId;
+    return termId;
+  }
+
+  finish(): Postings & { terms: string[] } {
+    const { perTerm, total } = this;
+    const starts = new Uint32Array(perTerm.length + 1);
+    const docs = new Uint32Array(total);
+    const counts = new Uint32Array(total);
+    let at = 0;
+    for (const [id, list] of perTerm.entries()) {
+      starts[id] = at;
+      for (let i = 0; i < list.length; i += 2, at++) {
+        docs[at] = list[i];
+        counts[at] = list[i + 1];
+      }
+    }
+    starts[perTerm.length] = at;
+    return {
+      terms: [...this.termIds.keys()],
+      documents: this.lengths.length,
+      averageLength: this.averageLength,
+      lengths: this.lengths,
+      starts,
+      docs,
+      counts,
+    };
   }
 }
 
