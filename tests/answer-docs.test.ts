@@ -129,6 +129,32 @@ pipe.on('connection', function connection(req) {
 });
 \`\`\`
 
+### How to detect and close broken connections?
+
+Sometimes the link between two pipes is cut in a way that neither end notices. In these cases,
+heartbeat messages can be used to check that the other end still answers.
+
+\`\`\`js
+import { openPipe } from 'flow-kit';
+
+function heartbeat() {
+  this.isAlive = true;
+}
+
+pipe.on('connection', function connection(pipe) {
+  pipe.isAlive = true;
+  pipe.on('pong', heartbeat);
+});
+
+const interval = setInterval(function ping() {
+  pipes.forEach(function each(pipe) {
+    if (pipe.isAlive === false) return pipe.terminate();
+    pipe.isAlive = false;
+    pipe.ping();
+  });
+}, 30000);
+\`\`\`
+
 ### How to connect via a relay?
 
 Use a custom \`RelayAgent\` implementation like [relay-agent][].
@@ -266,6 +292,11 @@ describe("documentation questions", () => {
       "In which version was the command line tool moved to a separate package?",
     );
     expect(answer.answer.split("\n")[0]).toBe("**Version 3** [1]");
+  });
+
+  it("explains code with the sentence of its section that says what it does", async () => {
+    const answer = await answerQuestion(assistant, "How can flow-kit detect a broken connection?");
+    expect(answer.answer).toContain("heartbeat messages can be used");
   });
 
   it("takes a word written as two in the headings ('multipipe' for 'Multi Pipe')", async () => {

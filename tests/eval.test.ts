@@ -10,8 +10,8 @@ import { type Outcome, type Summary, summarize } from "../eval/score.js";
 // raise these floors as the answerer improves, never lower them to let a change through. The set
 // grew from 199 to 251 questions on 2026-12-03; on the 199 the answerer did not get worse, and the
 // floors are set against the 251.
-/** Answerable questions answered with every expected string and none forbidden (today 80.7%). */
-const MIN_ANSWERABLE = 0.78;
+/** Answerable questions answered with every expected string and none forbidden (today 81.3%). */
+const MIN_ANSWERABLE = 0.79;
 /** Questions the documents do not answer that are refused: refusal recall (today 95.3%; 98.2% on the first 199). */
 const MIN_REFUSED = 0.94;
 /** Refusals that were right to refuse: refusal precision (today 82.4%). */

@@ -36,6 +36,8 @@ const FOCUS_MATCH = 0.7;
 const NEAR = 60;
 /** A second unit is quoted too when it scores this close to the best (and no direct answer was found). */
 const SECOND_UNIT = 0.85;
+/** ...and a sentence of a code block's section, at this share of its score, explains the code. */
+const PROSE_WITH_CODE = 0.7;
 /** Bonus for a unit holding the kind of answer the question asks for (a name, a date...). */
 const EXPECTED_BONUS = 0.15;
 /** Weight of the framing verbs ("demand", "propose") in choosing a unit. */
@@ -965,9 +967,24 @@ function fits(text: string, kind: Asks, questionWords: Set<string>): boolean {
 
 /** The best unit, and the next one too when it scores nearly as well. */
 function choose(scored: Scored[], kind: Asks | undefined): Candidate[] {
-  const [first, second] = [...scored].sort((a, b) => b.score - a.score);
+  const ranked = [...scored].sort((a, b) => b.score - a.score);
+  const [first] = ranked;
+  // Code shows how; the sentence of its section that scores best says what it does, and comes
+  // with it when it scores nearly as well as the second choice would.
+  const prose =
+    first.candidate.unit.kind === "code"
+      ? ranked.find(
+          (entry) =>
+            entry.candidate.unit.kind === "sentence" &&
+            entry.candidate.unit.heading === first.candidate.unit.heading &&
+            entry.score >= PROSE_WITH_CODE * first.score,
+        )
+      : undefined;
+  const second = prose ?? ranked[1];
   const chosen =
-    second && !kind && second.score >= SECOND_UNIT * first.score ? [first, second] : [first];
+    second && !kind && (prose || second.score >= SECOND_UNIT * first.score)
+      ? [first, second]
+      : [first];
   const units = chosen.map((entry) => entry.candidate);
   // Two sentences of one passage read in their order; from two places, the best comes first.
   const together = units.every((c) => c.unit.chunk === units[0].unit.chunk);
