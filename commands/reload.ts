@@ -43,11 +43,16 @@ export async function execute(
       ...(error ? { error } : {}),
     }).catch((auditError: unknown) => logger.error({ err: auditError }, "audit log not written"));
   try {
-    // The shared library and this server's own, each with its own index, side by side.
-    const [report, server] = await Promise.all([
+    // The shared library and this server's own, each with its own index, side by side. The reply
+    // waits for both: answering at the first failure would leave the other running, and the
+    // moderator's next /reload told that one is still running.
+    const [shared, own] = await Promise.allSettled([
       knowledgeBase.reload(),
       knowledgeBase.reload(undefined, guildLibrary(guildId)),
     ]);
+    if (shared.status === "rejected") throw shared.reason;
+    if (own.status === "rejected") throw own.reason;
+    const [report, server] = [shared.value, own.value];
     logger.info({ ...report, server, user: user.id }, "documents reloaded");
     await audit("done");
     // Started with `npm run start:sharded`: the other shards load the new index from disk.
