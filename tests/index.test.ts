@@ -132,7 +132,7 @@ describe("the persisted index", () => {
     });
     expect(manifest.splitter).toEqual({
       kind: "sentences",
-      version: 2,
+      version: 3,
       chunkSize: 800,
       chunkOverlap: 150,
     });

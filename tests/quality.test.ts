@@ -52,6 +52,8 @@ describe("a direct answer first", () => {
     ["How many informal consultations did China hold?", "two"],
     ["Who is Chen Xu?", "head of the Chinese Mission to the UN in Geneva"],
     ["Who reported the story?", "Xinhua"],
+    // "a China-sponsored resolution": the name joined to the question's verb is its doer.
+    ["Which state sponsored the human rights resolution?", "China"],
   ])("%s → %s", async (question, span) => {
     const answer = await answerQuestion(assistant, question);
     expect(answer.answered).toBe(true);
@@ -126,10 +128,18 @@ describe("framing words and the byline", () => {
     ["What does the text say about access to vaccines?", "accessibility and affordability"],
     ["What time was the story published?", "08:15"],
     ["Which news agency reported this?", "Xinhua"],
+    // The headline and the photo caption are parts of the story too.
+    ["What is the headline of the story?", "UN rights body adopts China-sponsored resolution"],
+    ["What is in the picture at the top of the article?", "An outside view of the United Nations"],
   ])("%s", async (question, expected) => {
     const answer = await answerQuestion(assistant, question);
     expect(answer.answered).toBe(true);
     expect(answer.answer).toContain(expected);
+  });
+
+  it("quotes the body, not the headline, when the question does not ask for the headline", async () => {
+    const answer = await answerQuestion(assistant, "Who sponsored it?");
+    expect(answer.answer.split("\n")[1]).toContain("Human Rights Council on Tuesday adopted");
   });
 });
 

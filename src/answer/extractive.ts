@@ -16,7 +16,7 @@ import {
   SPAN_MAX,
 } from "./span.js";
 import { REFUSAL, type Source } from "./types.js";
-import { isMarkup, type Unit, unitsOf } from "./units.js";
+import { HEADLINE_WORDS, isMarkup, type Unit, unitsOf } from "./units.js";
 
 /** Two words count as the same idea from this cosine similarity of their vectors up. */
 const SOFT_MATCH = 0.6;
@@ -75,6 +75,13 @@ const FRAMING = new Set(
   ),
 );
 
+// Where in the document a thing stands ("the picture AT THE TOP OF THE ARTICLE") says which part
+// of it is meant, not what the part holds: only "the article" is kept, a framing word.
+const PLACE_IN_THE_DOCUMENT =
+  /\b(?:at|in|on|near|from)\s+the\s+(?:very\s+)?(?:top|beginning|start|end|bottom|head)\s+of\s+(?:the|this|that)\s+(text|article|story|report|document|page|piece|readme|news(?:\s+item)?)\b/gi;
+// A name joined to a participle, which makes it the doer: "China-sponsored", "US-led".
+const AGENT_COMPOUND =
+  /(?<![\p{L}-])(\p{Lu}[\p{L}.]*(?:\s+\p{Lu}[\p{L}.]*){0,3})-(\p{Ll}+(?:ed|en|led|ld|ght|de))\b/gu;
 // The words of a question that asks what something is called: its answer is the name itself.
 const NAMING = /^(name|names|title|titled|called|named)$/;
 const NUMBER =
@@ -219,7 +226,10 @@ export class ExtractiveAnswerer {
       );
       if (lead) return this.quote([this.candidate(lead)], terms, undefined, question);
     }
+    const headlineWords = this.words(HEADLINE_WORDS);
+    const asksHeadline = terms.some((term) => this.similarity(term, headlineWords) === 1);
     const candidates = unitsOf(chunks)
+      .filter((unit) => !unit.headline || asksHeadline)
       // Code answers "how do I…?" and "which function…?"; elsewhere its identifiers would match
       // anything.
       .map((unit) =>
@@ -622,6 +632,7 @@ export class ExtractiveAnswerer {
         ? codeWithName(first.unit.text, question)
         : undefined) ??
       appositive(first.unit.text, question) ??
+      this.agent(first.unit.text, kind, question, terms) ??
       headingSpan(first.unit, kind) ??
       this.object(first.unit.text, kind, question, terms) ??
       (first.unit.kind !== "code" ? spanIn(first.unit.text, anchors(first)) : undefined);
@@ -661,6 +672,26 @@ export class ExtractiveAnswerer {
     return { answered: true, answer: lines.join("\n"), sources };
   }
 
+  /**
+   * For "who sponsored it?", the name a compound makes the doer of the question's verb: "a
+   * CHINA-sponsored resolution", "a US-led coalition", "the Gates-funded study".
+   */
+  private agent(
+    text: string,
+    kind: Asks | undefined,
+    question: string,
+    terms: Term[],
+  ): { text: string; start: number } | undefined {
+    if (kind !== "who" && kind !== "which") return undefined;
+    const t = this.predicate(question, terms, answerType(question));
+    if (t === undefined) return undefined;
+    for (const match of text.matchAll(AGENT_COMPOUND)) {
+      if (this.similarity(terms[t], this.words(match[2])) >= FOCUS_MATCH)
+        return { text: match[1], start: match.index ?? 0 };
+    }
+    return undefined;
+  }
+
   /** For an object question ("who does it call on?"), the object of its verb in the text. */
   private object(
     text: string,
@@ -685,7 +716,7 @@ export class ExtractiveAnswerer {
     const seen = new Set<string>();
     const terms: Term[] = [];
     let compound: { parts: string[]; name: boolean; written?: boolean } | undefined;
-    const all = tokens(question);
+    const all = tokens(question.replace(PLACE_IN_THE_DOCUMENT, " the $1"));
     for (const [i, { word, capitalized, first }] of all.entries()) {
       const isPart = compound?.parts.includes(word) ?? false;
       if (!isPart) compound = undefined;

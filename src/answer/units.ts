@@ -27,6 +27,8 @@ export interface Unit {
   byline?: boolean;
   /** What a byline or dateline stands for ("reported filed…"): matched as its own words. */
   means?: string;
+  /** The headline: the document's title, shown with every source, so quoted only when asked for. */
+  headline?: boolean;
   /**
    * A short section the unit stands in (an option under its heading: "Type", "Default", what it
    * does), quoted whole, since its lines only make sense together.
@@ -41,11 +43,18 @@ const LIST_MAX = 700;
 
 // The words a news byline or dateline stands for, though it does not write them: it tells who
 // reported, wrote and published the story, and where and when it was filed.
-export const BYLINE_WORDS =
+const BYLINE_WORDS =
   "reported published written wrote author news agency source byline story article date time";
 // ...and a dateline, where it was filed from.
 const DATELINE_WORDS =
   "reported filed dateline datelined city place location news agency story article";
+// ...the headline, what the story is called...
+export const HEADLINE_WORDS = "headline title titled called named story article";
+// ...and the caption of its photo, what the picture shows.
+const CAPTION_WORDS = "caption photo photograph picture image shows shown story article";
+// A photo caption near the top, as news sites credit one: "…in New York. [File photo/Xinhua]".
+const CAPTION =
+  /^[^\n]{10,300}[.!]?\s*[[(][^\])\n]{0,40}(?:\/|\bphoto\b|\bimage\b|\bpicture\b)[^\])\n]{0,40}[\])]$/iu;
 // A dateline, as news agencies write it: "GENEVA, March 23 (Xinhua) --".
 const DATELINE = /^\s*\p{Lu}[\p{Lu} .'-]+,\s+[^()\n]{0,30}\([^)\n]{2,40}\)\s*(--|—|–)/u;
 // A byline line near the top: short, with a date or a time ("Xinhua) 08:15, March 24, 2021").
@@ -106,11 +115,18 @@ function textUnits(chunk: RetrievedChunk): Unit[] {
   const nearTop = metadata.chunk === 1;
   for (const paragraph of paragraphs(chunk.pageContent)) {
     const position = metadata.start + paragraph.start;
-    // The headline is the document's title, shown with every source; quote the body.
-    if (nearTop && paragraph.text.trim().replace(/^date\s+\S+\s+/i, "") === metadata.title)
+    // The headline is the document's title, shown with every source: quoted only when asked for.
+    const headline = paragraph.text.trim().replace(/^date\s+\S+\s+/i, "");
+    if (nearTop && headline === metadata.title) {
+      units.push({ ...byline(chunk, headline, position, HEADLINE_WORDS), headline: true });
       continue;
+    }
     if (nearTop && paragraph.start < 400 && BYLINE.test(paragraph.text.trim())) {
       units.push(byline(chunk, paragraph.text.trim(), position, BYLINE_WORDS));
+      continue;
+    }
+    if (nearTop && paragraph.start < 600 && CAPTION.test(paragraph.text.trim())) {
+      units.push(byline(chunk, paragraph.text.trim(), position, CAPTION_WORDS));
       continue;
     }
     const dateline = nearTop ? DATELINE.exec(paragraph.text) : null;
@@ -323,12 +339,17 @@ export function isNavigation(text: string): boolean {
   return /^\s*(?:[-*+]|\d+\.)?\s*\[[^\]]*\]\(#[^)]*\)\s*$/.test(text.split("\n")[0]);
 }
 
-/** Whether the start of a document holds a news byline or dateline (see BYLINE_WORDS). */
-export function hasByline(text: string): boolean {
-  return text
-    .slice(0, 600)
-    .split(/\n\s*\n/)
-    .some((paragraph) => BYLINE.test(paragraph.trim()) || DATELINE.test(paragraph));
+/**
+ * The words a news story's first chunk is also searched by, since it does not write them: those of
+ * its byline and dateline, its headline and its photo caption (see BYLINE_WORDS); undefined when
+ * the start of the text is not a news story's.
+ */
+export function storyWords(text: string): string | undefined {
+  const top = text.slice(0, 600).split(/\n\s*\n/);
+  if (!top.some((paragraph) => BYLINE.test(paragraph.trim()) || DATELINE.test(paragraph)))
+    return undefined;
+  const caption = top.some((paragraph) => CAPTION.test(paragraph.trim()));
+  return [BYLINE_WORDS, HEADLINE_WORDS, ...(caption ? [CAPTION_WORDS] : [])].join(" ");
 }
 
 /** A chunk cut inside a table starts with rows that Markdown no longer reads as a table. */

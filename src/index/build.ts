@@ -70,9 +70,10 @@ export interface BuildOutcome {
 
 /**
  * Bumped when the same settings cut documents differently, so that every store splits them again
- * (2: a chunk that starts inside a code block carries its opening fence).
+ * (2: a chunk that starts inside a code block carries its opening fence; 3: a news story's first
+ * chunk is also searched by the words of its headline and photo caption).
  */
-const SPLITTER_VERSION = 2;
+const SPLITTER_VERSION = 3;
 
 export async function indexSettings(
   config: CoreConfig,

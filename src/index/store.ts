@@ -16,7 +16,7 @@ import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { Document } from "@langchain/core/documents";
 import type { EmbeddingsInterface } from "@langchain/core/embeddings";
 import hnswlib from "hnswlib-node";
-import { BYLINE_WORDS, hasByline } from "../answer/units.js";
+import { storyWords } from "../answer/units.js";
 import type { SourceDocument } from "../documents/load.js";
 import { LexicalIndex } from "../retrieval/lexical.js";
 import { GraphBuilder } from "./graph.js";
@@ -116,8 +116,8 @@ export async function splitDocuments(
         format: doc.format,
         ...(span.headings?.length ? { headings: span.headings } : {}),
         ...(span.lead ? { lead: span.lead } : {}),
-        ...(n === 0 && doc.format === "text" && hasByline(span.text)
-          ? { about: BYLINE_WORDS }
+        ...(n === 0 && doc.format === "text" && storyWords(span.text)
+          ? { about: storyWords(span.text) }
           : {}),
       };
       chunks.push(new Document({ pageContent: span.text, metadata }));
