@@ -50,9 +50,13 @@ export function directAnswer(answer: string): string | undefined {
   return match ? match[1] : undefined;
 }
 
-/** A span as it is compared: normalized, without the punctuation or symbols around it. */
+/**
+ * A span as it is compared: normalized, without the punctuation or symbols around it, unless it is
+ * nothing else (a default character: `"-"`, `=`), when its quotes alone are dropped.
+ */
 export function canonicalSpan(text: string): string {
-  return normalize(text).replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, "");
+  const bare = normalize(text).replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, "");
+  return bare || normalize(text).replace(/^["']|["']$/g, "");
 }
 
 /** Whether a direct answer is one of the accepted spans. */

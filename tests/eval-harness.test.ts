@@ -123,6 +123,10 @@ describe("the direct answer", () => {
     const quotedTitle = '**"Promoting Mutually Beneficial Cooperation,"** [1] “…”';
     expect(scoreOne(title, answered(quotedTitle)).spanMatch).toBe(true);
     expect(canonicalSpan(" `.start()` ")).toBe("start");
+    // A default that is a character alone is compared as that character, not as nothing.
+    const dash = entry({ span: ['"-"', "-"] });
+    expect(scoreOne(dash, answered('**"-"** [1]')).spanMatch).toBe(true);
+    expect(scoreOne(dash, answered('**"="** [1]')).spanMatch).toBe(false);
   });
 
   it("does not match a right answer without the bold start, nor a refusal", () => {
