@@ -101,6 +101,16 @@ Whether pipes are opened as soon as they are created.
 | \`keepAlive\` | \`false\` | Whether idle pipes are kept open. If \`true\`, they ping. |
 | \`prefix\` | \`''\` | String inserted before every message. |
 | \`itemPrefix\` | \`' * '\` | String prefix for each list item. |
+| \`limits.delay\` | \`100\` | Milliseconds a pipe waits before it reconnects. |
+| \`limits.waitByDefault\` | \`true\` | Whether reconnects wait when no delay is given. |
+
+## Events
+
+### drain
+
+Emitted when every pipe has emptied its buffer.
+
+The \`drain\` event fires each time; the promise \`onDrain()\` returns resolves once the pipes drain.
 
 ## Wire versions
 
@@ -245,6 +255,16 @@ describe("documentation questions", () => {
     expect(
       await firstLine("Which option sets the character of the complete part of the gauge?"),
     ).toBe("**`fillChar`** [1]");
+  });
+
+  it("answers 'which event…' with the name its section documents, and what the section opens with", async () => {
+    const answer = await answerQuestion(assistant, "Which event fires when the pipes drain?");
+    expect(answer.answer.split("\n")[0]).toBe("**drain** [1]");
+    expect(answer.answer).toContain("Emitted when every pipe has emptied its buffer.");
+  });
+
+  it("answers for the setting the question names as code, not one whose name holds its words", async () => {
+    expect(await firstLine("What is the default of limits.delay?")).toBe("**`100`** [1]");
   });
 
   it("answers a table's default from its Default column", async () => {

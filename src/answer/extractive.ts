@@ -82,6 +82,9 @@ const PLACE_IN_THE_DOCUMENT =
 // A name joined to a participle, which makes it the doer: "China-sponsored", "US-led".
 const AGENT_COMPOUND =
   /(?<![\p{L}-])(\p{Lu}[\p{L}.]*(?:\s+\p{Lu}[\p{L}.]*){0,3})-(\p{Ll}+(?:ed|en|led|ld|ght|de))\b/gu;
+// The stems of the kinds of code a section can be named for ("Events", "Methods", "Options").
+const CODE_KIND_STEMS =
+  /^(function|method|option|class|event|properti|property|setting|paramet|param|flag|command|variabl|field|hook|constructor|callback|helper|export)$/;
 // The words of a question that asks what something is called: its answer is the name itself.
 const NAMING = /^(name|names|title|titled|called|named)$/;
 const NUMBER =
@@ -300,6 +303,7 @@ export class ExtractiveAnswerer {
     const names = new Set(candidates.map((c) => settingName(c.unit)).filter(Boolean));
     const named = focus.map((f) => terms[f].word).filter((word) => !LIMITING.test(word));
     const settings = named.length === 1 && names.has(named[0]) ? named : [];
+    const codeNames = codeNamesOf(question);
     const scored = candidates
       .map((candidate, c) => {
         // A name found around the unit (the document's title) tells which document, fully.
@@ -336,6 +340,7 @@ export class ExtractiveAnswerer {
               )) /
               total +
             this.askedBonus(candidate, terms, total) +
+            (documents(candidate.unit, codeNames) ? LABEL_BONUS : 0) +
             SIMILARITY_BONUS * candidate.unit.chunk.metadata.similarity +
             LEAD_BONUS * Math.max(0, 1 - candidate.unit.position / LEAD_CHARS),
         };
@@ -625,7 +630,9 @@ export class ExtractiveAnswerer {
         : undefined;
     const span =
       (kind === "which" && asksForIdentifier(type)
-        ? (labelSpan(first.unit) ?? identifierSpan(first.unit.text, questionStems))
+        ? (labelSpan(first.unit) ??
+          namedBySection(first.unit, type) ??
+          identifierSpan(first.unit.text, questionStems))
         : undefined) ??
       (kind === "value" ? defaultCell(first.unit) : undefined) ??
       (kind === "which" || kind === "value"
@@ -651,7 +658,19 @@ export class ExtractiveAnswerer {
     }
     const answer = span ?? earlier;
     const holder = span ? first : earlier ? before : undefined;
-    const quoted = holder && holder !== first ? [holder, first] : span ? [first] : chosen;
+    // "**idle**": a name taken from the heading is proved by what its section opens with, the
+    // sentence that says what it is, when another of its sentences was the one chosen.
+    const opening =
+      span && span.text === first.unit.heading?.replace(/`/g, "").trim()
+        ? sectionOpening(first, all)
+        : undefined;
+    const quoted = opening
+      ? [opening, first]
+      : holder && holder !== first
+        ? [holder, first]
+        : span
+          ? [first]
+          : chosen;
     for (const candidate of quoted) {
       const { unit } = candidate;
       const keep = [
@@ -875,6 +894,73 @@ function headingSpan(
   const heading = unit.heading.replace(/`/g, "").trim();
   const identifier = /^[\w$.:]*\w(\(.*\))?$/.test(heading) && /[().:_$]|[a-z][A-Z]/.test(heading);
   return identifier && heading.length <= SPAN_MAX ? { text: heading, start: 0 } : undefined;
+}
+
+const flat = (text: string) => text.replace(/\s+/g, " ");
+
+/**
+ * The names a question writes as code ("baseElements.selectors", "intervalCap", `.clear()`),
+ * lower-cased, without the dot, colons or parentheses around them.
+ */
+function codeNamesOf(question: string): string[] {
+  const names =
+    question.match(/`[^`]+`|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+|\b[a-z]+[A-Z][\w$]*/g) ?? [];
+  return names.map(bareName).filter((name) => name.length > 1);
+}
+
+function bareName(text: string): string {
+  return text
+    .replace(/`/g, "")
+    .trim()
+    .replace(/^(?:::|\.)|\(.*\)$/g, "")
+    .toLowerCase();
+}
+
+/** Whether a unit documents one of the names the question writes as code: its label or heading. */
+function documents(unit: Unit, names: string[]): boolean {
+  if (names.length === 0) return false;
+  const own = [unit.label, unit.heading].filter(Boolean).map((name) => bareName(name as string));
+  return own.some((name) => names.includes(name));
+}
+
+/** The first prose of the section a unit stands in, when that is not the unit (or its section). */
+function sectionOpening(unit: Candidate, all: Candidate[]): Candidate | undefined {
+  const { chunk, context, position } = unit.unit;
+  const opening = all
+    .filter(
+      (other) =>
+        other.unit.chunk.metadata.documentId === chunk.metadata.documentId &&
+        other.unit.context === context &&
+        (other.unit.kind === "sentence" || other.unit.kind === "line"),
+    )
+    .sort((a, b) => a.unit.position - b.unit.position)[0];
+  return opening &&
+    opening.unit.position < position &&
+    !flat(unit.unit.section ?? unit.unit.text).includes(flat(opening.unit.text))
+    ? opening
+    : undefined;
+}
+
+/**
+ * "Which EVENT fires when the queue is idle?": text under a heading that is a name ("idle",
+ * ".clear()", "::setTotal()") in a section of that kind ("Events", "API") documents that name,
+ * which answers, even when it is a plain word or the question's own.
+ */
+function namedBySection(
+  unit: Unit,
+  type: Set<string>,
+): { text: string; start: number } | undefined {
+  const heading = unit.heading?.replace(/`/g, "").trim();
+  if (!heading || !/^(?:::|\.)?[A-Za-z_$][\w$.:-]*(?:\([^)]*\))?$/.test(heading)) return undefined;
+  // "Options", "Events": a heading that names the kind of its section names no one thing.
+  if (CODE_KIND_STEMS.test(stem(heading.toLowerCase())) || /^api$/i.test(heading)) return undefined;
+  const path = unit.context.split("\n").slice(0, -1).join(" ").toLowerCase();
+  const kinds = [...type].map((word) => stem(word)).filter((word) => CODE_KIND_STEMS.test(word));
+  const inSection = [...kinds, "api"].some((word) => new RegExp(`\\b${word}`).test(path));
+  const coded = /[().:_$]|[a-z][A-Z]/.test(heading);
+  return (inSection || coded) && heading.length <= SPAN_MAX
+    ? { text: heading, start: 0 }
+    : undefined;
 }
 
 /**
