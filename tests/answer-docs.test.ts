@@ -104,6 +104,12 @@ Whether pipes are opened as soon as they are created.
 | \`limits.delay\` | \`100\` | Milliseconds a pipe waits before it reconnects. |
 | \`limits.waitByDefault\` | \`true\` | Whether reconnects wait when no delay is given. |
 
+## Methods
+
+### close()
+
+Closes every pipe. Returns a promise that settles once the last pipe has closed.
+
 ## Events
 
 ### drain
@@ -261,6 +267,16 @@ describe("documentation questions", () => {
     const answer = await answerQuestion(assistant, "Which event fires when the pipes drain?");
     expect(answer.answer.split("\n")[0]).toBe("**drain** [1]");
     expect(answer.answer).toContain("Emitted when every pipe has emptied its buffer.");
+  });
+
+  it("answers 'what does X return?' with what the text writes after its verb, quoting the section once", async () => {
+    const answer = await answerQuestion(assistant, "What does close() return?");
+    const lines = answer.answer.split("\n");
+    expect(lines[0]).toBe("**a promise** [1]");
+    expect(answer.answer).toContain(
+      "Returns a promise that settles once the last pipe has closed.",
+    );
+    expect(new Set(lines).size).toBe(lines.length);
   });
 
   it("answers for the setting the question names as code, not one whose name holds its words", async () => {

@@ -85,6 +85,9 @@ const AGENT_COMPOUND =
 // The stems of the kinds of code a section can be named for ("Events", "Methods", "Options").
 const CODE_KIND_STEMS =
   /^(function|method|option|class|event|properti|property|setting|paramet|param|flag|command|variabl|field|hook|constructor|callback|helper|export)$/;
+// "What does .start() return?", "what must countries step up?": a question for what follows a verb.
+const WHAT_OBJECT =
+  /^\s*what\s+(?:does|do|did|should|must|will|would|can|could|shall|may|might)\s+([^?]+?)\s*\??\s*$/i;
 // The words of a question that asks what something is called: its answer is the name itself.
 const NAMING = /^(name|names|title|titled|called|named)$/;
 const NUMBER =
@@ -376,6 +379,15 @@ export class ExtractiveAnswerer {
       }
       return this.quote(choose(top, kind), terms, kind, question, candidates);
     }
+    if (kind === "which" && asksForIdentifier(type)) {
+      // "Which FUNCTION converts HTML?": of the best few, those that name one first.
+      const top = [...scored].sort((a, b) => b.score - a.score).slice(0, RERANK);
+      const stems = new Set(terms.map((term) => term.stem));
+      for (const entry of top) {
+        if (identifierOf(entry.candidate.unit, type, stems)) entry.score += EXPECTED_BONUS;
+      }
+      return this.quote(choose(top, kind), terms, kind, question, candidates);
+    }
     return this.quote(choose(scored, kind), terms, kind, question, candidates);
   }
 
@@ -630,9 +642,7 @@ export class ExtractiveAnswerer {
         : undefined;
     const span =
       (kind === "which" && asksForIdentifier(type)
-        ? (labelSpan(first.unit) ??
-          namedBySection(first.unit, type) ??
-          identifierSpan(first.unit.text, questionStems))
+        ? identifierOf(first.unit, type, questionStems)
         : undefined) ??
       (kind === "value" ? defaultCell(first.unit) : undefined) ??
       (kind === "which" || kind === "value"
@@ -642,6 +652,9 @@ export class ExtractiveAnswerer {
       this.agent(first.unit.text, kind, question, terms) ??
       headingSpan(first.unit, kind) ??
       this.object(first.unit.text, kind, question, terms) ??
+      (kind === undefined
+        ? whatObject(first.unit.section ?? first.unit.text, question)
+        : undefined) ??
       (first.unit.kind !== "code" ? spanIn(first.unit.text, anchors(first)) : undefined);
     // "Version 9 drops… CLI is moved to a separate package.": what the sentence is about may be
     // named in the sentence before it, in the same paragraph; both are quoted then.
@@ -681,6 +694,9 @@ export class ExtractiveAnswerer {
         unit.kind === "sentence"
           ? cutToClauses(unit.text, keep, answer ? MIN_KEPT_WITH_ANSWER : undefined)
           : unit.text;
+      // Two lines of one short section are both quoted as the section: once is enough.
+      const shown = display(unit, text, 0).replace(/ \[0\]$/, "");
+      if (lines.some((line) => line.replace(/ \[\d+\]$/, "") === shown)) continue;
       const source = cite(sources, unit, text);
       lines.push(display(unit, text, source.n));
     }
@@ -899,12 +915,14 @@ function headingSpan(
 const flat = (text: string) => text.replace(/\s+/g, " ");
 
 /**
- * The names a question writes as code ("baseElements.selectors", "intervalCap", `.clear()`),
+ * The names a question writes as code ("baseElements.selectors", "intervalCap", ".start()"),
  * lower-cased, without the dot, colons or parentheses around them.
  */
 function codeNamesOf(question: string): string[] {
   const names =
-    question.match(/`[^`]+`|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+|\b[a-z]+[A-Z][\w$]*/g) ?? [];
+    question.match(
+      /`[^`]+`|(?:::|\.)?[A-Za-z_$][\w$]*\(\)|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+|\b[a-z]+[A-Z][\w$]*/g,
+    ) ?? [];
   return names.map(bareName).filter((name) => name.length > 1);
 }
 
@@ -923,6 +941,38 @@ function documents(unit: Unit, names: string[]): boolean {
   return own.some((name) => names.includes(name));
 }
 
+/**
+ * For "what does .start() RETURN?", "what must countries STEP UP?": the phrase the text writes
+ * after the question's last verb ("Returns `this`", "step up consultation and cooperation").
+ */
+function whatObject(text: string, question: string): { text: string; start: number } | undefined {
+  const asked = WHAT_OBJECT.exec(question)?.[1];
+  if (!asked) return undefined;
+  const words = asked
+    .replace(/,.*$|\s+(?:by default|when|while|before|after|if|in order to|according to)\b.*$/i, "")
+    .trim()
+    .split(/\s+/);
+  while (
+    words.length > 1 &&
+    /^(up|out|off|down|over|on|for|to|with|about)$/i.test(words[words.length - 1])
+  )
+    words.pop();
+  const verb = words[words.length - 1]?.toLowerCase() ?? "";
+  if (words.length < 2 || LIGHT_VERBS.has(verb) || FRAMING.has(stem(verb))) return undefined;
+  // "…about China's INITIATIVE?" ends in a noun (after a determiner, possessive or adjective),
+  // not a verb: there is no object to look for.
+  const tagged = tag(words.join(" ")).words;
+  const [before, last] = tagged.slice(-2);
+  if (
+    (last?.pos === "NOUN" || last?.pos === "PROPN") &&
+    ["DET", "PART", "ADJ", "ADP", "NUM", "PRON"].includes(before?.pos ?? "")
+  )
+    return undefined;
+  const found = objectSpan(text, [(word) => stem(word.toLowerCase()) === stem(verb)], true);
+  // Not out of markup: a link's brackets, a table's pipes, the next item of a list.
+  return found && !/[[\]|]|\n\s*[-*+]/.test(found.text) ? found : undefined;
+}
+
 /** The first prose of the section a unit stands in, when that is not the unit (or its section). */
 function sectionOpening(unit: Candidate, all: Candidate[]): Candidate | undefined {
   const { chunk, context, position } = unit.unit;
@@ -939,6 +989,39 @@ function sectionOpening(unit: Candidate, all: Candidate[]): Candidate | undefine
     !flat(unit.unit.section ?? unit.unit.text).includes(flat(opening.unit.text))
     ? opening
     : undefined;
+}
+
+/**
+ * The identifier a unit gives for "which function / method / event…?": the name its list item or
+ * row starts with, the name its section documents, code the text calls by that kind ("the
+ * `convert` function"), or an identifier made of the question's words.
+ */
+function identifierOf(
+  unit: Unit,
+  type: Set<string>,
+  questionStems: Set<string>,
+): { text: string; start: number } | undefined {
+  return (
+    labelSpan(unit) ??
+    namedBySection(unit, type) ??
+    calledByKind(unit.text, type) ??
+    identifierSpan(unit.text, questionStems)
+  );
+}
+
+/** Code the text calls by the kind asked for: "the `convert` function", "method `clear()`". */
+function calledByKind(
+  text: string,
+  type: Set<string>,
+): { text: string; start: number } | undefined {
+  const kinds = [...type].filter((word) => CODE_KIND_STEMS.test(stem(word)));
+  for (const kind of kinds) {
+    const after = new RegExp(`(\`[^\`\n]{1,60}\`)\\s+${kind}\\b`, "i").exec(text);
+    if (after) return { text: after[1], start: after.index };
+    const before = new RegExp(`\\b${kind}\\s+(\`[^\`\n]{1,60}\`)`, "i").exec(text);
+    if (before) return { text: before[1], start: before.index + before[0].indexOf("`") };
+  }
+  return undefined;
 }
 
 /**

@@ -278,6 +278,15 @@ function merge(spans: { start: number; end: number }[]): { start: number; end: n
   return out;
 }
 
+/** A word that ends no phrase: a conjunction, preposition, article, adverb or relative pronoun. */
+function endsNothing(word: { text: string; pos: string }): boolean {
+  return (
+    ["CCONJ", "ADP", "DET", "ADV"].includes(word.pos) ||
+    (word.pos === "PUNCT" && !/^[`)]$/.test(word.text)) ||
+    (word.pos === "PRON" && /^(that|which|who|whom|whose)$/i.test(word.text))
+  );
+}
+
 /** Words between a verb and its object that are not the object ("calls ON the states"). */
 const PARTICLES = /^(on|upon|for|to|at|with|about|into|in)$/i;
 
@@ -289,14 +298,22 @@ const PARTICLES = /^(on|upon|for|to|at|with|about|into|in)$/i;
 export function objectSpan(
   text: string,
   verbs: ((word: string) => boolean)[],
+  /** The verb as the question writes it, whatever the tagger makes of it in the text. */
+  anyTag = false,
 ): { text: string; start: number; end: number } | undefined {
   const { words } = tag(text);
   const at = verbs
-    .map((verb) => words.findIndex((word) => word.pos === "VERB" && verb(word.text)))
+    .map((verb) => words.findIndex((word) => (anyTag || word.pos === "VERB") && verb(word.text)))
     .find((found) => found >= 0);
   if (at === undefined) return undefined;
   let i = at + 1;
-  while (i < words.length && PARTICLES.test(words[i].text) && words[i].pos !== "PART") i++;
+  while (
+    i < words.length &&
+    (PARTICLES.test(words[i].text) ||
+      (anyTag && /^(up|out|off|down|over)$/i.test(words[i].text))) &&
+    words[i].pos !== "PART"
+  )
+    i++;
   const first = i;
   while (
     i < words.length &&
@@ -305,6 +322,9 @@ export function objectSpan(
     !/^[.;:!?"“”()]$/.test(words[i].text)
   )
     i++;
+  // "…consultation and cooperation, AND uphold…", "a promise THAT settles…": what ends a phrase
+  // before the next verb is not part of it.
+  while (anyTag && i > first && endsNothing(words[i - 1])) i--;
   if (i === first) return undefined;
   let start = words[first].start;
   let end = words[i - 1].end;
