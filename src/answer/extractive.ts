@@ -86,6 +86,8 @@ const AGENT_COMPOUND =
 const CODE_KIND_STEMS =
   /^(function|method|option|class|event|properti|property|setting|paramet|param|flag|command|variabl|field|hook|constructor|callback|helper|export)$/;
 // "What does .start() return?", "what must countries step up?": a question for what follows a verb.
+// A preposition a question ends with, whose object is what it asks for ("split documents ON?").
+const STRANDED = /^(up|out|off|down|over|on|for|to|with|about|into|from|in|at|by)$/i;
 const WHAT_OBJECT =
   /^\s*what\s+(?:does|do|did|should|must|will|would|can|could|shall|may|might)\s+([^?]+?)\s*\??\s*$/i;
 // The words of a question that asks what something is called: its answer is the name itself.
@@ -219,11 +221,14 @@ export class ExtractiveAnswerer {
     // ("China-sponsored"): like a framing word, it helps choose but is not required.
     const type = answerType(question);
     const asked = asks(question);
+    const writesCode = codeNamesOf(question).length > 0;
     for (const term of terms) {
       // ...but in a default-value question it names the setting whose value is asked.
       if (type.has(term.word) && asked !== "value") term.framing = true;
       // "What is the NAME of the resolution?": a title is written in quotes, not called a name.
       if (asked === "name" && NAMING.test(term.word)) term.framing = true;
+      // "What does the create() METHOD return?": the kind of a name written as code is known.
+      if (writesCode && CODE_KIND_STEMS.test(term.stem)) term.framing = true;
     }
     if (ABOUT.test(question)) {
       const lead = leadOf(
@@ -662,7 +667,10 @@ export class ExtractiveAnswerer {
     let earlier: { text: string; start: number } | undefined;
     if (!span && kind && kind !== "value" && kind !== "name") {
       for (const sentence of sentencesBefore(first, all)) {
-        earlier = spanIn(sentence.unit.text, []);
+        earlier =
+          kind === "which" && asksForIdentifier(type)
+            ? identifierOf(sentence.unit, type, questionStems)
+            : spanIn(sentence.unit.text, []);
         if (earlier) {
           before = sentence;
           break;
@@ -952,25 +960,34 @@ function whatObject(text: string, question: string): { text: string; start: numb
     .replace(/,.*$|\s+(?:by default|when|while|before|after|if|in order to|according to)\b.*$/i, "")
     .trim()
     .split(/\s+/);
-  while (
-    words.length > 1 &&
-    /^(up|out|off|down|over|on|for|to|with|about)$/i.test(words[words.length - 1])
-  )
+  let stranded = false;
+  while (words.length > 1 && STRANDED.test(words[words.length - 1])) {
     words.pop();
-  const verb = words[words.length - 1]?.toLowerCase() ?? "";
-  if (words.length < 2 || LIGHT_VERBS.has(verb) || FRAMING.has(stem(verb))) return undefined;
+    stranded = true;
+  }
+  if (words.length < 2) return undefined;
   // "…about China's INITIATIVE?" ends in a noun (after a determiner, possessive or adjective),
   // not a verb: there is no object to look for.
   const tagged = tag(words.join(" ")).words;
   const [before, last] = tagged.slice(-2);
   if (
+    !stranded &&
     (last?.pos === "NOUN" || last?.pos === "PROPN") &&
     ["DET", "PART", "ADJ", "ADP", "NUM", "PRON"].includes(before?.pos ?? "")
   )
     return undefined;
-  const found = objectSpan(text, [(word) => stem(word.toLowerCase()) === stem(verb)], true);
-  // Not out of markup: a link's brackets, a table's pipes, the next item of a list.
-  return found && !/[[\]|]|\n\s*[-*+]/.test(found.text) ? found : undefined;
+  // "What does it split documents ON?": the verb may stand before the object the question names.
+  const verbs = words
+    .slice(1)
+    .reverse()
+    .slice(0, stranded ? 3 : 1);
+  for (const verb of verbs.map((word) => word.toLowerCase())) {
+    if (LIGHT_VERBS.has(verb) || FRAMING.has(stem(verb)) || STOP_WORDS.has(verb)) continue;
+    const found = objectSpan(text, [(word) => stem(word.toLowerCase()) === stem(verb)], true);
+    // Not out of markup: a link's brackets, a table's pipes, the next item of a list.
+    if (found && !/[[\]|]|\n\s*[-*+]/.test(found.text)) return found;
+  }
+  return undefined;
 }
 
 /** The first prose of the section a unit stands in, when that is not the unit (or its section). */
@@ -1037,6 +1054,9 @@ function namedBySection(
   if (!heading || !/^(?:::|\.)?[A-Za-z_$][\w$.:-]*(?:\([^)]*\))?$/.test(heading)) return undefined;
   // "Options", "Events": a heading that names the kind of its section names no one thing.
   if (CODE_KIND_STEMS.test(stem(heading.toLowerCase())) || /^api$/i.test(heading)) return undefined;
+  // The document's own heading (its name, "# MiniSearch") stands over everything in it.
+  const above = unit.context.split("\n").slice(1, -1);
+  if (above.length === 0 || heading === unit.chunk.metadata.title) return undefined;
   const path = unit.context.split("\n").slice(0, -1).join(" ").toLowerCase();
   const kinds = [...type].map((word) => stem(word)).filter((word) => CODE_KIND_STEMS.test(word));
   const inSection = [...kinds, "api"].some((word) => new RegExp(`\\b${word}`).test(path));
