@@ -50,6 +50,7 @@ Alternatively, if you prefer to use a \`<script>\` tag, you can load flow-kit
 
 - \`fillChar\` (type:char) - character to use as "complete" indicator in the gauge (default: "#")
 - \`glue\` (type:string) - a string between the complete and incomplete segments of the gauge (default: empty)
+- \`width\` (type:int) - the length of the gauge in chars (default: 30)
 
 ## Changelog
 
@@ -281,6 +282,11 @@ describe("documentation questions", () => {
 
   it("answers for the setting the question names as code, not one whose name holds its words", async () => {
     expect(await firstLine("What is the default of limits.delay?")).toBe("**`100`** [1]");
+  });
+
+  it("reads an abbreviation the README writes as the word the question says in full", async () => {
+    // "chars" for "characters": the same word to the search and to the answerer.
+    expect(await firstLine("How many characters wide is the gauge by default?")).toBe("**30** [1]");
   });
 
   it("answers a table's default from its Default column", async () => {

@@ -71,7 +71,8 @@ export interface BuildOutcome {
 /**
  * Bumped when the same settings cut documents differently, so that every store splits them again
  * (2: a chunk that starts inside a code block carries its opening fence; 3: a news story's first
- * chunk is also searched by the words of its headline and photo caption).
+ * chunk is also searched by the words of its headline and photo caption, and abbreviations such as
+ * "chars" stem as the word they stand for, in the keyword index too).
  */
 const SPLITTER_VERSION = 3;
 

@@ -83,6 +83,59 @@ export function wordsWithParts(text: string): string[] {
   return out;
 }
 
+// Abbreviations documentation writes for a word a reader asks in full ("chars" for "characters",
+// "ms" for "milliseconds"): they stem as the word itself. Word vectors do not know them (cosine
+// 0.0-0.2), so nothing else would match them. Only ones that mean nothing else in documentation.
+const ABBREVIATIONS = new Map(
+  Object.entries({
+    arg: "argument",
+    args: "arguments",
+    async: "asynchronous",
+    attr: "attribute",
+    attrs: "attributes",
+    auth: "authentication",
+    char: "character",
+    chars: "characters",
+    config: "configuration",
+    configs: "configurations",
+    db: "database",
+    desc: "description",
+    dest: "destination",
+    dir: "directory",
+    dirs: "directories",
+    elem: "element",
+    elems: "elements",
+    env: "environment",
+    fn: "function",
+    fns: "functions",
+    func: "function",
+    img: "image",
+    imgs: "images",
+    info: "information",
+    len: "length",
+    lib: "library",
+    libs: "libraries",
+    max: "maximum",
+    min: "minimum",
+    ms: "milliseconds",
+    msg: "message",
+    msgs: "messages",
+    num: "number",
+    obj: "object",
+    opts: "options",
+    param: "parameter",
+    params: "parameters",
+    pkg: "package",
+    prev: "previous",
+    repo: "repository",
+    repos: "repositories",
+    secs: "seconds",
+    src: "source",
+    str: "string",
+    tmp: "temporary",
+  }),
+);
+
 // The same words come back in every chunk and question: their stems are remembered, up to a bound.
 const stems = new Map<string, string>();
 const STEMS_KEPT = 100_000;
@@ -91,7 +144,8 @@ export function stem(word: string): string {
   let stemmed = stems.get(word);
   if (stemmed === undefined) {
     if (stems.size >= STEMS_KEPT) stems.clear();
-    stemmed = stemmer(word.replace(/['’]s$/, ""));
+    const bare = word.replace(/['’]s$/, "");
+    stemmed = stemmer(ABBREVIATIONS.get(bare) ?? bare);
     stems.set(word, stemmed);
   }
   return stemmed;
