@@ -54,6 +54,11 @@ describe("a direct answer first", () => {
     ["Who reported the story?", "Xinhua"],
     // "a China-sponsored resolution": the name joined to the question's verb is its doer.
     ["Which state sponsored the human rights resolution?", "China"],
+    // The object of the question's last verb, at the place where the text has one.
+    [
+      "What did the co-sponsors call for jointly building?",
+      "a community of shared future for human beings",
+    ],
   ])("%s → %s", async (question, span) => {
     const answer = await answerQuestion(assistant, question);
     expect(answer.answered).toBe(true);
@@ -106,6 +111,21 @@ describe("what the resolution demands", () => {
     const answer = await answerQuestion(assistant, "What does the resolution propose?");
     expect(answer.answer).toContain("hold a meeting");
     expect(answer.answer).not.toContain("uphold multilateralism");
+  });
+
+  it("lists what the subject asked about demands, not what 'it', the resolution, does", async () => {
+    const answer = await answerQuestion(assistant, "What do the co-sponsors call for?");
+    expect(answer.answer).toContain("called for upholding multilateralism");
+    expect(answer.answer).not.toContain("proposes that the Human Rights Council");
+    expect(answer.answer).not.toContain("emphasizes that international cooperation");
+  });
+
+  it("answers the object of another verb after a demand verb, not the list of demands", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "What does the resolution call upon all states to uphold?",
+    );
+    expect(direct(answer.answer)).toBe("multilateralism");
   });
 });
 

@@ -41,7 +41,13 @@ export interface Demand {
  * and whose subject is the thing asked about (or "it"), not a speaker's remarks about it.
  * `subjects` are the stems of the nouns that name the thing asked about.
  */
-export function demandsOf(units: Unit[], subjects: Set<string>, question = ""): Demand[] {
+export function demandsOf(
+  units: Unit[],
+  subjects: Set<string>,
+  question = "",
+  /** Whether "it" and "this" stand for the thing asked about: not when that is someone else. */
+  pronouns = true,
+): Demand[] {
   const demands: Demand[] = [];
   const asked = SPECIFIC.find((verb) => new RegExp(`\\b${verb}`, "i").test(question));
   for (const unit of units) {
@@ -54,7 +60,7 @@ export function demandsOf(units: Unit[], subjects: Set<string>, question = ""): 
       const before = text.slice(0, at);
       // "… calls upon all states … and encourages others …": the second verb shares the subject.
       const coordinated = v > 0 && /\band\s+$/i.test(before) && accepted;
-      accepted = coordinated || subjectMatches(before, subjects);
+      accepted = coordinated || subjectMatches(before, subjects, pronouns);
       if (!accepted) return;
       const named = !asked || new RegExp(`^${asked}`, "i").test(verb[0]);
       const end = verbs[v + 1]?.index ?? text.length;
@@ -77,10 +83,15 @@ export function demandsOf(units: Unit[], subjects: Set<string>, question = ""): 
 }
 
 /** Whether the words before a demand verb make the thing asked about its subject. */
-function subjectMatches(before: string, subjects: Set<string>): boolean {
+function subjectMatches(before: string, subjects: Set<string>, pronouns: boolean): boolean {
+  const isSubject = (word: string) => (pronouns && IT.has(word)) || subjects.has(stem(word));
   const text = before.replace(ADVERBS, "").trimEnd();
+  // "China and the co-sponsors, including Belarus, Cuba… and other countries, called for…": the
+  // subject stands before the list it includes.
+  const listed = text.replace(/,?\s+(?:including|such as)\s[^;:]*$/i, "");
+  if (listed !== text && isSubject(lastWord(listed))) return true;
   // "…adopted a resolution, calling on…": a participle after a comma takes the noun before it.
-  if (/,$/.test(text)) return isSubject(lastWord(text.slice(0, -1)), subjects);
+  if (/,$/.test(text)) return isSubject(lastWord(text.slice(0, -1)));
   // Otherwise the clause's subject: its first phrase, past an opening phrase and a parenthesis.
   const clause = text.split(/[;:]|\s--\s/).pop() ?? text;
   const phrases = clause
@@ -96,14 +107,10 @@ function subjectMatches(before: string, subjects: Set<string>): boolean {
   if (!subject) return false;
   // Its head noun: before a relative clause or a phrase that follows it ("the report ON the ferry").
   const head = subject.replace(/\s+(?:that|which|on|of|for|about|from|by|in|into)\b.*$/i, "");
-  return isSubject(lastWord(head), subjects);
+  return isSubject(lastWord(head));
 }
 
 function lastWord(text: string): string {
   const words = text.toLowerCase().match(/[\p{L}\p{N}'’-]+/gu) ?? [];
   return words[words.length - 1] ?? "";
-}
-
-function isSubject(word: string, subjects: Set<string>): boolean {
-  return IT.has(word) || subjects.has(stem(word));
 }

@@ -262,7 +262,11 @@ export class ExtractiveAnswerer {
 
     // "Can YOU recommend…?" asks the bot, not what a document demands.
     // "What is the budget of THE PROPOSED meeting?" names a demand but does not ask for demands.
-    const asksDemands = DEMAND_QUESTION.test(question.replace(ATTRIBUTIVE, " "));
+    // "What does it call on states to UPHOLD?" asks for the object of another verb, not demands.
+    const [objectVerb] = askedVerbs(question);
+    const asksDemands =
+      DEMAND_QUESTION.test(question.replace(ATTRIBUTIVE, " ")) &&
+      (objectVerb === undefined || LIGHT_VERBS.has(objectVerb) || DEMAND_QUESTION.test(objectVerb));
     if (!kind && asksDemands && !ASKS_THE_READER.test(question)) {
       const demands = this.demands(question, terms, candidates, best);
       if (demands) return demands;
@@ -591,10 +595,24 @@ export class ExtractiveAnswerer {
       const scope = this.words(`${c.unit.text} ${c.unit.context}`);
       return names.every((term) => this.similarity(term, scope) === 1);
     });
+    // "What did THE CO-SPONSORS call for?": "it" in the text is the document's subject, not theirs.
+    const head = (SUBJECT.exec(question)?.[1] ?? "").toLowerCase().match(/[\p{L}\p{N}'’-]+$/u)?.[0];
+    const titles = new Set(
+      candidates.flatMap((c) =>
+        tokens(c.unit.chunk.metadata.title).map((token) => stem(token.word)),
+      ),
+    );
+    const pronouns =
+      named.length === 0 ||
+      head === undefined ||
+      /^(it|this|that)$/.test(head) ||
+      FRAMING.has(stem(head)) ||
+      titles.has(stem(head));
     const all = demandsOf(
       own.map((c) => c.unit),
       subjects,
       question,
+      pronouns,
     );
     const narrowed = all.filter(({ text }) => {
       const words = this.words(text);
@@ -954,8 +972,24 @@ function documents(unit: Unit, names: string[]): boolean {
  * after the question's last verb ("Returns `this`", "step up consultation and cooperation").
  */
 function whatObject(text: string, question: string): { text: string; start: number } | undefined {
+  const verbs = askedVerbs(question).filter(
+    (verb) => !LIGHT_VERBS.has(verb) && !FRAMING.has(stem(verb)) && !STOP_WORDS.has(verb),
+  );
+  for (const verb of verbs) {
+    const found = objectSpan(text, [(word) => stem(word.toLowerCase()) === stem(verb)], true);
+    // Not out of markup: a link's brackets, a table's pipes, the next item of a list.
+    if (found && !/[[\]|]|\n\s*[-*+]/.test(found.text)) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The words that may be the verb whose object a "what does X VERB?" question asks for,
+ * lower-cased, the likeliest first; none when it ends in a noun ("…about China's initiative?").
+ */
+function askedVerbs(question: string): string[] {
   const asked = WHAT_OBJECT.exec(question)?.[1];
-  if (!asked) return undefined;
+  if (!asked) return [];
   const words = asked
     .replace(/,.*$|\s+(?:by default|when|while|before|after|if|in order to|according to)\b.*$/i, "")
     .trim()
@@ -965,7 +999,7 @@ function whatObject(text: string, question: string): { text: string; start: numb
     words.pop();
     stranded = true;
   }
-  if (words.length < 2) return undefined;
+  if (words.length < 2) return [];
   // "…about China's INITIATIVE?" ends in a noun (after a determiner, possessive or adjective),
   // not a verb: there is no object to look for.
   const tagged = tag(words.join(" ")).words;
@@ -975,19 +1009,13 @@ function whatObject(text: string, question: string): { text: string; start: numb
     (last?.pos === "NOUN" || last?.pos === "PROPN") &&
     ["DET", "PART", "ADJ", "ADP", "NUM", "PRON"].includes(before?.pos ?? "")
   )
-    return undefined;
+    return [];
   // "What does it split documents ON?": the verb may stand before the object the question names.
-  const verbs = words
+  return words
     .slice(1)
     .reverse()
-    .slice(0, stranded ? 3 : 1);
-  for (const verb of verbs.map((word) => word.toLowerCase())) {
-    if (LIGHT_VERBS.has(verb) || FRAMING.has(stem(verb)) || STOP_WORDS.has(verb)) continue;
-    const found = objectSpan(text, [(word) => stem(word.toLowerCase()) === stem(verb)], true);
-    // Not out of markup: a link's brackets, a table's pipes, the next item of a list.
-    if (found && !/[[\]|]|\n\s*[-*+]/.test(found.text)) return found;
-  }
-  return undefined;
+    .slice(0, stranded ? 3 : 1)
+    .map((word) => word.toLowerCase());
 }
 
 /** The first prose of the section a unit stands in, when that is not the unit (or its section). */

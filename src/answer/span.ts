@@ -302,10 +302,29 @@ export function objectSpan(
   anyTag = false,
 ): { text: string; start: number; end: number } | undefined {
   const { words } = tag(text);
-  const at = verbs
-    .map((verb) => words.findIndex((word) => (anyTag || word.pos === "VERB") && verb(word.text)))
-    .find((found) => found >= 0);
-  if (at === undefined) return undefined;
+  // The first verb of the question the text uses; of its places, the first with an object
+  // ("capacity-BUILDING, … and jointly BUILDING a community…").
+  for (const verb of verbs) {
+    const places = words.flatMap((word, i) =>
+      (anyTag || word.pos === "VERB") && verb(word.text) ? [i] : [],
+    );
+    if (places.length === 0) continue;
+    for (const at of places) {
+      const found = objectAt(text, words, at, anyTag);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** The object after the verb at words[at], as objectSpan takes it. */
+function objectAt(
+  text: string,
+  words: { text: string; pos: string; start: number; end: number }[],
+  at: number,
+  anyTag: boolean,
+): { text: string; start: number; end: number } | undefined {
   let i = at + 1;
   while (
     i < words.length &&
@@ -318,7 +337,9 @@ export function objectSpan(
   while (
     i < words.length &&
     (!["VERB", "AUX", "PART", "SCONJ"].includes(words[i].pos) ||
-      /^including$/i.test(words[i].text)) &&
+      /^including$/i.test(words[i].text) ||
+      // "a community of SHARED future": a participle after "of" or an article describes a noun.
+      (anyTag && i > first && words[i].pos === "VERB" && /^(ADP|DET)$/.test(words[i - 1].pos))) &&
     !/^[.;:!?"“”()]$/.test(words[i].text)
   )
     i++;

@@ -49,7 +49,7 @@ const BYLINE_WORDS =
 const DATELINE_WORDS =
   "reported filed dateline datelined city place location news agency story article";
 // ...the headline, what the story is called...
-export const HEADLINE_WORDS = "headline title titled called named story article";
+export const HEADLINE_WORDS = "headline title titled story article";
 // ...and the caption of its photo, what the picture shows.
 const CAPTION_WORDS = "caption photo photograph picture image shows shown story article";
 // A photo caption near the top, as news sites credit one: "…in New York. [File photo/Xinhua]".
