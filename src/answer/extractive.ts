@@ -933,6 +933,8 @@ function headingSpan(
   kind: Asks | undefined,
 ): { text: string; start: number } | undefined {
   if ((kind !== "which" && kind !== "name") || !unit.heading) return undefined;
+  // The document's own heading ("# MiniSearch") names the document, not what the text under it is.
+  if (unit.heading.replace(/`/g, "").trim() === unit.chunk.metadata.title) return undefined;
   const heading = unit.heading.replace(/`/g, "").trim();
   const identifier = /^[\w$.:]*\w(\(.*\))?$/.test(heading) && /[().:_$]|[a-z][A-Z]/.test(heading);
   return identifier && heading.length <= SPAN_MAX ? { text: heading, start: 0 } : undefined;
