@@ -12,6 +12,7 @@ import {
   asksForIdentifier,
   directSpan,
   identifierSpan,
+  isCodeKind,
   objectSpan,
   SPAN_MAX,
 } from "./span.js";
@@ -82,12 +83,9 @@ const PLACE_IN_THE_DOCUMENT =
 // A name joined to a participle, which makes it the doer: "China-sponsored", "US-led".
 const AGENT_COMPOUND =
   /(?<![\p{L}-])(\p{Lu}[\p{L}.]*(?:\s+\p{Lu}[\p{L}.]*){0,3})-(\p{Ll}+(?:ed|en|led|ld|ght|de))\b/gu;
-// The stems of the kinds of code a section can be named for ("Events", "Methods", "Options").
-const CODE_KIND_STEMS =
-  /^(function|method|option|class|event|properti|property|setting|paramet|param|flag|command|variabl|field|hook|constructor|callback|helper|export)$/;
-// "What does .start() return?", "what must countries step up?": a question for what follows a verb.
 // A preposition a question ends with, whose object is what it asks for ("split documents ON?").
 const STRANDED = /^(up|out|off|down|over|on|for|to|with|about|into|from|in|at|by)$/i;
+// "What does .start() return?", "what must countries step up?": a question for what follows a verb.
 const WHAT_OBJECT =
   /^\s*what\s+(?:does|do|did|should|must|will|would|can|could|shall|may|might)\s+([^?]+?)\s*\??\s*$/i;
 // The words of a question that asks what something is called: its answer is the name itself.
@@ -221,14 +219,14 @@ export class ExtractiveAnswerer {
     // ("China-sponsored"): like a framing word, it helps choose but is not required.
     const type = answerType(question);
     const asked = asks(question);
-    const writesCode = codeNamesOf(question).length > 0;
+    const codeNames = codeNamesOf(question);
     for (const term of terms) {
       // ...but in a default-value question it names the setting whose value is asked.
       if (type.has(term.word) && asked !== "value") term.framing = true;
       // "What is the NAME of the resolution?": a title is written in quotes, not called a name.
       if (asked === "name" && NAMING.test(term.word)) term.framing = true;
       // "What does the create() METHOD return?": the kind of a name written as code is known.
-      if (writesCode && CODE_KIND_STEMS.test(term.stem)) term.framing = true;
+      if (codeNames.length > 0 && isCodeKind(term.word)) term.framing = true;
     }
     if (ABOUT.test(question)) {
       const lead = leadOf(
@@ -315,7 +313,6 @@ export class ExtractiveAnswerer {
     const names = new Set(candidates.map((c) => settingName(c.unit)).filter(Boolean));
     const named = focus.map((f) => terms[f].word).filter((word) => !LIMITING.test(word));
     const settings = named.length === 1 && names.has(named[0]) ? named : [];
-    const codeNames = codeNamesOf(question);
     const scored = candidates
       .map((candidate, c) => {
         // A name found around the unit (the document's title) tells which document, fully.
@@ -933,9 +930,9 @@ function headingSpan(
   kind: Asks | undefined,
 ): { text: string; start: number } | undefined {
   if ((kind !== "which" && kind !== "name") || !unit.heading) return undefined;
-  // The document's own heading ("# MiniSearch") names the document, not what the text under it is.
-  if (unit.heading.replace(/`/g, "").trim() === unit.chunk.metadata.title) return undefined;
   const heading = unit.heading.replace(/`/g, "").trim();
+  // The document's own heading ("# MiniSearch") names the document, not what the text under it is.
+  if (heading === unit.chunk.metadata.title) return undefined;
   const identifier = /^[\w$.:]*\w(\(.*\))?$/.test(heading) && /[().:_$]|[a-z][A-Z]/.test(heading);
   return identifier && heading.length <= SPAN_MAX ? { text: heading, start: 0 } : undefined;
 }
@@ -1061,8 +1058,7 @@ function calledByKind(
   text: string,
   type: Set<string>,
 ): { text: string; start: number } | undefined {
-  const kinds = [...type].filter((word) => CODE_KIND_STEMS.test(stem(word)));
-  for (const kind of kinds) {
+  for (const kind of [...type].filter(isCodeKind)) {
     const after = new RegExp(`(\`[^\`\n]{1,60}\`)\\s+${kind}\\b`, "i").exec(text);
     if (after) return { text: after[1], start: after.index };
     const before = new RegExp(`\\b${kind}\\s+(\`[^\`\n]{1,60}\`)`, "i").exec(text);
@@ -1083,12 +1079,12 @@ function namedBySection(
   const heading = unit.heading?.replace(/`/g, "").trim();
   if (!heading || !/^(?:::|\.)?[A-Za-z_$][\w$.:-]*(?:\([^)]*\))?$/.test(heading)) return undefined;
   // "Options", "Events": a heading that names the kind of its section names no one thing.
-  if (CODE_KIND_STEMS.test(stem(heading.toLowerCase())) || /^api$/i.test(heading)) return undefined;
+  if (isCodeKind(heading.toLowerCase()) || /^api$/i.test(heading)) return undefined;
   // The document's own heading (its name, "# MiniSearch") stands over everything in it.
   const above = unit.context.split("\n").slice(1, -1);
   if (above.length === 0 || heading === unit.chunk.metadata.title) return undefined;
   const path = unit.context.split("\n").slice(0, -1).join(" ").toLowerCase();
-  const kinds = [...type].map((word) => stem(word)).filter((word) => CODE_KIND_STEMS.test(word));
+  const kinds = [...type].filter(isCodeKind).map((word) => stem(word));
   const inSection = [...kinds, "api"].some((word) => new RegExp(`\\b${word}`).test(path));
   const coded = /[().:_$]|[a-z][A-Z]/.test(heading);
   return (inSection || coded) && heading.length <= SPAN_MAX

@@ -363,9 +363,14 @@ const CODE_KINDS =
 // An identifier written in code: a camelCase, snake_case or dotted name, or one called "name(".
 const IDENTIFIER = /(?<![\w$.])[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(\))?/g;
 
+/** Whether a word names a kind of thing code names: "method", "Events", "options"... */
+export function isCodeKind(word: string): boolean {
+  return CODE_KINDS.test(word);
+}
+
 /** Whether the kind of thing asked for ("which METHOD…") is something code names. */
 export function asksForIdentifier(type: Iterable<string>): boolean {
-  return [...type].some((word) => CODE_KINDS.test(word));
+  return [...type].some(isCodeKind);
 }
 
 /**
