@@ -113,6 +113,8 @@ function textUnits(chunk: RetrievedChunk): Unit[] {
   const context = metadata.title;
   const units: Unit[] = [];
   const nearTop = metadata.chunk === 1;
+  // A photo caption is looked for in news stories only: elsewhere a bracket is a bracket.
+  const story = nearTop && isStory(chunk.pageContent);
   for (const paragraph of paragraphs(chunk.pageContent)) {
     const position = metadata.start + paragraph.start;
     // The headline is the document's title, shown with every source: quoted only when asked for.
@@ -125,7 +127,7 @@ function textUnits(chunk: RetrievedChunk): Unit[] {
       units.push(byline(chunk, paragraph.text.trim(), position, BYLINE_WORDS));
       continue;
     }
-    if (nearTop && paragraph.start < 600 && CAPTION.test(paragraph.text.trim())) {
+    if (story && paragraph.start < 600 && CAPTION.test(paragraph.text.trim())) {
       units.push(byline(chunk, paragraph.text.trim(), position, CAPTION_WORDS));
       continue;
     }
@@ -345,11 +347,18 @@ export function isNavigation(text: string): boolean {
  * the start of the text is not a news story's.
  */
 export function storyWords(text: string): string | undefined {
-  const top = text.slice(0, 600).split(/\n\s*\n/);
-  if (!top.some((paragraph) => BYLINE.test(paragraph.trim()) || DATELINE.test(paragraph)))
-    return undefined;
-  const caption = top.some((paragraph) => CAPTION.test(paragraph.trim()));
+  if (!isStory(text)) return undefined;
+  const caption = top(text).some((paragraph) => CAPTION.test(paragraph.trim()));
   return [BYLINE_WORDS, HEADLINE_WORDS, ...(caption ? [CAPTION_WORDS] : [])].join(" ");
+}
+
+/** Whether the start of a text is a news story's: a byline or a dateline near the top. */
+function isStory(text: string): boolean {
+  return top(text).some((paragraph) => BYLINE.test(paragraph.trim()) || DATELINE.test(paragraph));
+}
+
+function top(text: string): string[] {
+  return text.slice(0, 600).split(/\n\s*\n/);
 }
 
 /** A chunk cut inside a table starts with rows that Markdown no longer reads as a table. */

@@ -104,6 +104,8 @@ export async function splitDocuments(
         : await splitWithOffsets(splitter, doc.text);
     await yieldToEventLoop();
     spans.forEach((span, n) => {
+      // A news story's first chunk is also searched by what its byline, headline and caption mean.
+      const about = n === 0 && doc.format === "text" ? storyWords(span.text) : undefined;
       const metadata: ChunkMetadata = {
         id: `${doc.id}#${n + 1}`,
         documentId: doc.id,
@@ -116,9 +118,7 @@ export async function splitDocuments(
         format: doc.format,
         ...(span.headings?.length ? { headings: span.headings } : {}),
         ...(span.lead ? { lead: span.lead } : {}),
-        ...(n === 0 && doc.format === "text" && storyWords(span.text)
-          ? { about: storyWords(span.text) }
-          : {}),
+        ...(about ? { about } : {}),
       };
       chunks.push(new Document({ pageContent: span.text, metadata }));
     });
