@@ -44,9 +44,12 @@ export function shows(answer: string, text: string): boolean {
   return normalize(answer).includes(normalize(text));
 }
 
-/** The bold text (`**X**`) the answer starts with, or undefined when it does not start with one. */
+/**
+ * The bold text (`**X**`) the answer starts with, or undefined when it does not start with one. An
+ * asterisk inside code (`` **`10 * 1024`** ``) is literal, as Discord renders it.
+ */
 export function directAnswer(answer: string): string | undefined {
-  const match = /^\s*\*\*([^*]+?)\*\*/.exec(answer);
+  const match = /^\s*\*\*((?:`[^`\n]*`|[^*])+?)\*\*/.exec(answer);
   return match ? match[1] : undefined;
 }
 

@@ -103,6 +103,8 @@ describe("the direct answer", () => {
     expect(directAnswer("  **Chen Xu**, head of the Chinese Mission [1]")).toBe("Chen Xu");
     expect(directAnswer("“adopted a **China**-sponsored resolution” [1]")).toBeUndefined();
     expect(directAnswer("China [1]")).toBeUndefined();
+    // An asterisk inside code is literal: the bold goes on to its own closing asterisks.
+    expect(directAnswer("**`10 * 1024`** [1]")).toBe("`10 * 1024`");
   });
 
   it("matches the span or one of its alternatives, ignoring case and the punctuation around it", () => {
