@@ -124,6 +124,21 @@ The \`drain\` event fires each time; the promise \`onDrain()\` returns resolves 
 - **Wire drafts 1-3** (Use the option \`wireVersion: 1\`)
 - **Wire drafts 4-6** (Current default, alternatively option \`wireVersion: 4\`)
 
+## Examples
+
+### Tuned pipes
+
+\`\`\`js
+// open a pipe that buffers more before it pauses
+const pipe = openPipe('tcp://example.test', {
+  retries: 7,
+  buffer: {
+    highWaterMark: 16 * 1024, // Defaults to the stream's own mark.
+    lowWaterMark: 1024,
+  },
+});
+\`\`\`
+
 ## Presets
 
 **File** \`myPreset.js\`
@@ -287,6 +302,22 @@ describe("documentation questions", () => {
   it("reads an abbreviation the README writes as the word the question says in full", async () => {
     // "chars" for "characters": the same word to the search and to the answerer.
     expect(await firstLine("How many characters wide is the gauge by default?")).toBe("**30** [1]");
+  });
+
+  it("answers what a code example sets a setting to, and what its comment says it defaults to", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "What highWaterMark does the tuned pipes example give the buffer?",
+    );
+    const [first, quote] = answer.answer.split("\n");
+    // The value is code: its asterisk is not emphasis.
+    expect(first).toBe("**`16 * 1024`** [1]");
+    expect(quote).toContain("highWaterMark: 16 * 1024");
+    expect(await firstLine("What does highWaterMark default to?")).toBe(
+      "**the stream's own mark** [1]",
+    );
+    // The example sets lowWaterMark, but nothing says that is its default.
+    expect(await firstLine("What is the default lowWaterMark?")).not.toContain("1024");
   });
 
   it("answers a table's default from its Default column", async () => {

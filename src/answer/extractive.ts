@@ -96,6 +96,8 @@ const DATE =
   /\b(january|february|march|april|may|june|july|august|september|october|november|december|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?|yesterday|today|(1[89]|20)\d\d|\d{1,2}:\d\d)\b/gi;
 // A question that asks how to do something, which an example in code can answer.
 const HOW_TO = /\bhow (?:do|can|should|would|to)\b|\bexample|\bcode\b|\bsnippet|\bsyntax\b/i;
+// ...and only how to do it, which a value does not answer.
+const HOW_DO = /\bhow (?:do|can|should|would|to)\b/i;
 // "When…?" is also answered by a time that is not a date: "in a timely manner", "after the
 // pandemic", "at dawn", "at 9 am".
 const TEMPORAL =
@@ -247,6 +249,24 @@ export class ExtractiveAnswerer {
           HOW_TO.test(question) || /[`()._]/.test(question) || asksForIdentifier(type),
         ),
       );
+    // A setting of a code example ("fps: 5,") answers what it is set to: only a question that
+    // names it in full, does not set it itself ("what does sizeBy({priority: 0}) return?"), and
+    // does not ask how to do something.
+    const stems = new Set(terms.map((term) => term.stem));
+    // An example's value is a default only where the text says so ("// Defaults to…", "Below
+    // options specified as default values").
+    const asksDefault = /\bdefault/i.test(question);
+    const asksValue = ({ label = "", text, context }: Unit) =>
+      partsOf(label).every((part) => stems.has(part)) &&
+      !new RegExp(`\\b${label.replace(/\$/g, "\\$")}\\s*[:=]`).test(question) &&
+      !HOW_DO.test(question) &&
+      (!asksDefault || /\bdefault/i.test(`${text}\n${context}`));
+    const eligible = candidates.filter((c) => c.unit.kind !== "setting" || asksValue(c.unit));
+    candidates.splice(0, candidates.length, ...eligible);
+    // ...and then the value is asked, which the setting gives better than the whole example.
+    const namesSetting = candidates.some((c) => c.unit.kind === "setting");
+    const codeWeight = (unit: Unit) =>
+      unit.kind === "code" && (namesSetting || !HOW_TO.test(question)) ? CODE_WEIGHT : 1;
     if (terms.length === 0 || candidates.length === 0) return REFUSED;
     const kind = asks(question);
     // Similarity of each term to each unit's own words, and to the words around it.
@@ -334,8 +354,7 @@ export class ExtractiveAnswerer {
           namesFound,
           coverage: sum(credit) / total,
           score:
-            (candidate.unit.kind === "code" && !HOW_TO.test(question) ? CODE_WEIGHT : 1) *
-              (sum(rank) / rankTotal) +
+            codeWeight(candidate.unit) * (sum(rank) / rankTotal) +
             (kind && fits(candidate.unit.text, kind, questionWords) ? EXPECTED_BONUS : 0) +
             (candidate.unit.kind === "list"
               ? PLURAL.test(question)
@@ -405,7 +424,9 @@ export class ExtractiveAnswerer {
     const body =
       unit.kind === "code" && !code
         ? (unit.text.match(/(?:\/\/|#|\/\*|\*)\s.*$/gm) ?? []).join("\n")
-        : plainInline(unit.text);
+        : unit.kind === "setting"
+          ? settingWords(unit.text)
+          : plainInline(unit.text);
     // The sentence that introduces code or a list ("to use a script tag:") is read as part of it.
     const text =
       unit.intro && (unit.kind === "code" || unit.kind === "list")
@@ -661,6 +682,7 @@ export class ExtractiveAnswerer {
           )
         : undefined;
     const span =
+      (first.unit.kind === "setting" ? settingSpan(first.unit, question) : undefined) ??
       (kind === "which" && asksForIdentifier(type)
         ? identifierOf(first.unit, type, questionStems)
         : undefined) ??
@@ -1102,6 +1124,46 @@ function labelSpan(unit: Unit): { text: string; start: number } | undefined {
   const coded = unit.text.indexOf(`\`${unit.label}\``);
   return coded >= 0 && unit.label.length <= SPAN_MAX
     ? { text: `\`${unit.label}\``, start: coded }
+    : undefined;
+}
+
+/**
+ * A setting's line read comment first, as the sentence it is: "Defaults to…" starts it with a
+ * capital, which elsewhere would mark a name.
+ */
+function settingWords(line: string): string {
+  const at = line.search(/\s(?:\/\/|#)\s/);
+  return at < 0 ? line : `${line.slice(at).replace(/^\s*(?:\/\/|#)\s*/, "")}\n${line.slice(0, at)}`;
+}
+
+/** The stems of a name's parts: `serverMaxWindowBits` → server, max, window, bit. */
+function partsOf(name: string): string[] {
+  return name
+    .split(/[^\p{L}\p{N}]+|(?<=[\p{Ll}\p{N}])(?=\p{Lu})/u)
+    .filter(Boolean)
+    .map((part) => stem(part.toLowerCase()));
+}
+
+/**
+ * What a setting of a code example answers: what its comment says it does, for "what does
+ * concurrencyLimit LIMIT?" ("Limits zlib concurrency"), else the value it is set to.
+ */
+function settingSpan(unit: Unit, question: string): { text: string; start: number } | undefined {
+  // "What does serverMaxWindowBits default to?": "// Defaults to negotiated value."
+  const byDefault = /\bdefault/i.test(question)
+    ? /\bdefaults?\s+(?:to|is)\s+([^.;\n]+)/i.exec(unit.text)
+    : undefined;
+  if (byDefault && byDefault[1].trim().length <= SPAN_MAX)
+    return {
+      text: byDefault[1].trim(),
+      start: byDefault.index + byDefault[0].indexOf(byDefault[1]),
+    };
+  const said = whatObject(unit.text, question);
+  if (said) return said;
+  // The value is code, and shown as code (`10 * 1024`: its asterisk is not emphasis).
+  const start = unit.value ? unit.text.indexOf(unit.value) : -1;
+  return unit.value && start >= 0 && !unit.value.includes("`")
+    ? { text: `\`${unit.value}\``, start }
     : undefined;
 }
 

@@ -10,7 +10,7 @@ import { type Block, FENCE, lineSpans, markdownBlocks, plainInline } from "../te
  */
 export interface Unit {
   chunk: RetrievedChunk;
-  kind: "sentence" | "item" | "list" | "row" | "code" | "line";
+  kind: "sentence" | "item" | "list" | "row" | "code" | "line" | "setting";
   /** The text quoted, verbatim from the chunk. */
   text: string;
   /** Offset of the text in its document, to keep quotes in document order. */
@@ -21,6 +21,8 @@ export interface Unit {
   intro?: string;
   /** What a list item or table row is about: its leading `code`, **bold** text or first cell. */
   label?: string;
+  /** A setting of a code example: the value it is given, as written (`5`, `process.stdout`). */
+  value?: string;
   /** The nearest heading above the unit, shown with a value, a row or a code block. */
   heading?: string;
   /** The news byline or dateline: who filed the story, where and when. */
@@ -79,7 +81,7 @@ export function unitsOf(chunks: RetrievedChunk[]): Unit[] {
   for (const chunk of chunks) {
     const found = chunk.metadata.format === "markdown" ? markdownUnits(chunk) : textUnits(chunk);
     for (const unit of found) {
-      const key = `${chunk.metadata.documentId}:${unit.position}:${unit.kind}:${unit.byline ?? false}`;
+      const key = `${chunk.metadata.documentId}:${unit.position}:${unit.kind}:${unit.byline ?? false}:${unit.label}`;
       if (seen.has(key) || unit.text.trim().length < 2) continue;
       seen.add(key);
       // "United Nations" in a sentence answers a question that says "UN", as the text defines it.
@@ -261,6 +263,18 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
         context: [base.context, intro ?? ""].join(" \n "),
         ...(intro ? { intro } : {}),
       });
+      // Each setting the code makes ("fps: 5,", "level = 3") answers what that setting is set to.
+      for (const setting of settingsOf(text.slice(block.start, block.end))) {
+        units.push({
+          ...base,
+          kind: "setting",
+          label: setting.key,
+          value: setting.value,
+          text: setting.line,
+          position: at(block.start + setting.start),
+          context: [base.context, intro ?? "", setting.comments].join(" \n "),
+        });
+      }
       // A comment written as a sentence is prose ("There is also an alias to `convert` called…").
       for (const comment of commentSentences(text.slice(block.start, block.end))) {
         units.push({
@@ -394,6 +408,125 @@ function commentSentences(code: string): { text: string; start: number }[] {
     out.push({ text: m[1], start: (m.index ?? 0) + m[0].indexOf(m[1]) });
   }
   return out;
+}
+
+/** What a setting's value may be at most, in characters: a literal, not a block of code. */
+const SETTING_VALUE_MAX = 60;
+// A key set to a value at the start of a line or of an object's entry: `fps: 5`, `{concurrency: 1}`,
+// `level = 3`, `const html = '<div>…'`; not a comparison or an arrow (`==`, `=>`).
+const SETTING_KEY =
+  /(^\s*(?:(?:export\s+)?(?:const|let|var)\s+)?|[{,(]\s*)([A-Za-z_$][\w$]*)\s*(:|=)(?![=>])\s*/g;
+/** Where a key is set with "=": at the start of its line, declared or not. */
+const ASSIGNED = /^\s*(?:(?:export\s+)?(?:const|let|var)\s+)?$/;
+// A parameter's type in a signature (`start(totalValue:int, …)`), or what a call builds, is not a
+// value a setting is given.
+const NOT_A_VALUE =
+  /^(?:(?:int|integer|float|double|number|string|str|bool|boolean|object|array|function|any|void)\b|new\s|await\s|[\w$.]+\s*\()/i;
+
+interface Setting {
+  key: string;
+  value: string;
+  line: string;
+  start: number;
+  /** The comments that explain the line, and the keys of the objects it stands in. */
+  comments: string;
+}
+
+/**
+ * The settings a code block makes, a line at a time: the key, the value as written (up to the
+ * next comma or closing bracket outside strings and brackets), the line itself, and what explains
+ * it (the block's opening comments, those above it up to a blank line, and the keys of the objects
+ * it stands in: `zlibInflateOptions` for its `chunkSize`). A value left open at the end of its
+ * line (`perMessageDeflate: {`) is not one, but names the object that follows.
+ */
+function settingsOf(code: string): Setting[] {
+  const out: Setting[] = [];
+  const lines = code.split("\n");
+  const comment = (line: string) => /^\s*(?:\/\/|#(?!!))/.test(line);
+  const opening = lines
+    .slice(1)
+    .filter((_, i, all) => all.slice(0, i + 1).every(comment))
+    .join(" ");
+  let offset = 0;
+  let above: string[] = [];
+  let depth = 0;
+  const objects: { key: string; depth: number }[] = [];
+  for (const line of lines) {
+    const start = offset;
+    offset += line.length + 1;
+    if (FENCE.test(line)) continue;
+    if (comment(line)) {
+      above.push(line);
+      continue;
+    }
+    // Comments speak for the lines under them, up to a blank line.
+    if (line.trim() === "") above = [];
+    const comments = [opening, ...above, ...objects.map((object) => object.key)].join(" ");
+    const code = line.replace(/\s(?:\/\/|#)\s.*$/, "");
+    let open: string | undefined;
+    for (const m of code.matchAll(SETTING_KEY)) {
+      if (/^(?:case|default)$/.test(m[2])) continue;
+      if (m[3] === "=" && !ASSIGNED.test(m[1])) continue;
+      const from = (m.index ?? 0) + m[0].length;
+      const value = valueAt(code, from);
+      if (!value) {
+        if (/^[{[]/.test(code.slice(from))) open = m[2];
+        continue;
+      }
+      if (value.length > SETTING_VALUE_MAX || NOT_A_VALUE.test(value)) continue;
+      out.push({
+        key: m[2],
+        value,
+        line: line.trim(),
+        start: start + (m.index ?? 0) + m[1].length,
+        comments,
+      });
+    }
+    depth += bracketDepth(code);
+    while (objects.length > 0 && objects[objects.length - 1].depth > depth) objects.pop();
+    if (open) objects.push({ key: open, depth });
+  }
+  return out;
+}
+
+/** How many more brackets a line opens than it closes, outside strings. */
+function bracketDepth(line: string): number {
+  let depth = 0;
+  let quote = "";
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (quote) {
+      if (char === "\\") i++;
+      else if (char === quote) quote = "";
+    } else if (char === "'" || char === '"' || char === "`") quote = char;
+    else if ("([{".includes(char)) depth++;
+    else if (")]}".includes(char)) depth--;
+  }
+  return depth;
+}
+
+/**
+ * The value written from `from` up to the comma, semicolon or closing bracket that ends it,
+ * outside strings and brackets; undefined when it is empty or still open at the end of the line.
+ */
+function valueAt(line: string, from: number): string | undefined {
+  let depth = 0;
+  let quote = "";
+  let i = from;
+  for (; i < line.length; i++) {
+    const char = line[i];
+    if (quote) {
+      if (char === "\\") i++;
+      else if (char === quote) quote = "";
+    } else if (char === "'" || char === '"' || char === "`") quote = char;
+    else if ("([{".includes(char)) depth++;
+    else if (")]}".includes(char)) {
+      if (depth === 0) break;
+      depth--;
+    } else if ((char === "," || char === ";") && depth === 0) break;
+  }
+  const value = line.slice(from, i).trim();
+  return value && depth === 0 && !quote ? value : undefined;
 }
 
 /** The last sentence of a paragraph, whole though its lines are wrapped by hand. */
