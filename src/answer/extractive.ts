@@ -68,10 +68,10 @@ const PARAGRAPH_BACK = 2;
 /** At most this many demands are listed. */
 const DEMANDS_MAX = 5;
 
-// Words that frame a question about a text ("what does the article say?", "what does it demand?")
+// Words that frame a question about a text ("what does the article say?", "what does the example set?")
 // rather than name its topic: they help choose the sentence but a document need not contain them.
 const FRAMING = new Set(
-  "demand requir want ask request call urg mean discuss cover concern happen stat talk propos suggest purpos aim goal list text articl stori report document doc piec page readm passag write-up".split(
+  "demand requir want ask request call urg mean discuss cover concern happen stat talk propos suggest purpos aim goal list text articl stori report document doc piec page readm passag write-up exampl snippet sampl".split(
     " ",
   ),
 );
@@ -260,9 +260,19 @@ export class ExtractiveAnswerer {
       partsOf(label).every((part) => stems.has(part)) &&
       !new RegExp(`\\b${label.replace(/\$/g, "\\$")}\\s*[:=]`).test(question) &&
       !HOW_DO.test(question) &&
-      (!asksDefault || /\bdefault/i.test(`${text}\n${context}`));
+      (!asksDefault || /\bdefault/i.test(`${text}\n${context}`)) &&
+      // The names the question gives ("Chen Xu") stand with it, as with any unit chosen.
+      terms.every(
+        (term) => !term.name || this.similarity(term, this.words(`${text}\n${context}`)) === 1,
+      );
     const eligible = candidates.filter((c) => c.unit.kind !== "setting" || asksValue(c.unit));
     candidates.splice(0, candidates.length, ...eligible);
+    // "What CONCURRENCY does the example set?": the kind asked for is the setting's name, its topic.
+    const settingParts = new Set(
+      eligible.flatMap((c) => (c.unit.kind === "setting" ? partsOf(c.unit.label ?? "") : [])),
+    );
+    for (const term of terms)
+      if (settingParts.has(term.stem) && type.has(term.word)) term.framing = false;
     // ...and then the value is asked, which the setting gives better than the whole example.
     const namesSetting = candidates.some((c) => c.unit.kind === "setting");
     const codeWeight = (unit: Unit) =>
@@ -504,7 +514,9 @@ export class ExtractiveAnswerer {
   private predicate(question: string, terms: Term[], type: Set<string>): number | undefined {
     // "Which protocolVersion…" names code as the kind asked for, as "which option…" does.
     const code = /^\s*[Ww]hich\s+[a-z]+[A-Z]/.test(question);
-    if (!SUBJECT_QUESTION.test(question) || asksForIdentifier(type) || code) return undefined;
+    // "Which output stream DOES the example switch to?" asks for an object, as OBJECT_QUESTION.
+    if (!SUBJECT_QUESTION.test(question) || OBJECT_QUESTION.test(question)) return undefined;
+    if (asksForIdentifier(type) || code) return undefined;
     const { words } = tag(question);
     const verb = words.find((word) => word.pos === "VERB");
     if (!verb || LIGHT_VERBS.has(verb.text.toLowerCase())) return undefined;

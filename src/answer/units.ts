@@ -27,7 +27,10 @@ export interface Unit {
   heading?: string;
   /** The news byline or dateline: who filed the story, where and when. */
   byline?: boolean;
-  /** What a byline or dateline stands for ("reported filed…"): matched as its own words. */
+  /**
+   * What a byline or dateline stands for ("reported filed…"), or a setting ("set"): matched as its
+   * own words, though not written.
+   */
   means?: string;
   /** The headline: the document's title, shown with every source, so quoted only when asked for. */
   headline?: boolean;
@@ -268,6 +271,8 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
         units.push({
           ...base,
           kind: "setting",
+          // What a line of code does to the key it names: "what does the example SET it to?".
+          means: "set value",
           label: setting.key,
           value: setting.value,
           text: setting.line,
