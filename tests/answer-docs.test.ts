@@ -324,6 +324,15 @@ describe("documentation questions", () => {
     expect(await firstLine("What is the default lowWaterMark?")).not.toContain("1024");
   });
 
+  it("refuses a setting the example does not set, though the question names it as the kind asked for", async () => {
+    // "What CONCURRENCY…": no document retrieved says concurrency, nor a word close to it.
+    const answer = await answerQuestion(
+      assistant,
+      "What concurrency does the flow-kit example set?",
+    );
+    expect(answer.answered, answer.answer).toBe(false);
+  });
+
   it("answers a table's default from its Default column", async () => {
     expect(await firstLine("What is the default value of keepAlive?")).toBe("**`false`** [1]");
     expect(await firstLine("How many times does a pipe reconnect by default?")).toBe("**`3`** [1]");

@@ -65,6 +65,8 @@ const RERANK = 5;
 const CODE_WEIGHT = 0.6;
 /** Sentences looked back within a paragraph for what the chosen one is about ("Version 9 …"). */
 const PARAGRAPH_BACK = 2;
+/** A document's name is a title of at most this many words (a package's, a product's). */
+const NAME_WORDS = 3;
 /** At most this many demands are listed. */
 const DEMANDS_MAX = 5;
 
@@ -211,7 +213,14 @@ export class ExtractiveAnswerer {
     return new ExtractiveAnswerer(await loadWordVectors());
   }
 
-  answer(question: string, chunks: RetrievedChunk[]): ExtractiveResult {
+  answer(question: string, retrieved: RetrievedChunk[]): ExtractiveResult {
+    // "What fps does the P-QUEUE example set?": a question that names a document by its name
+    // asks about that document, not about another that holds its words.
+    const documentsNamed = namedDocuments(question, retrieved);
+    const chunks =
+      documentsNamed.size === 0
+        ? retrieved
+        : retrieved.filter((chunk) => documentsNamed.has(chunk.metadata.documentId));
     const passage = chunks
       .map((chunk) => `${chunk.metadata.title}\n${chunk.pageContent}`)
       .join("\n")
@@ -222,9 +231,19 @@ export class ExtractiveAnswerer {
     const type = answerType(question);
     const asked = asks(question);
     const codeNames = codeNamesOf(question);
+    // The word right after "what"/"which": the kind asked for, when it is a noun.
+    const kindWord = /\b(?:what|which)\s+([\p{L}\p{N}]+)/iu.exec(question)?.[1].toLowerCase();
     for (const term of terms) {
-      // ...but in a default-value question it names the setting whose value is asked.
-      if (type.has(term.word) && asked !== "value") term.framing = true;
+      // ...but in a default-value question it names the setting whose value is asked. A kind the
+      // retrieved text never names, not even by a close word ("what CONCURRENCY does
+      // html-to-text set?"), is what is asked about, and must be found; the kinds of code ("which
+      // PROPERTY…") name what documentation lists under headings.
+      if (
+        type.has(term.word) &&
+        asked !== "value" &&
+        (term.word !== kindWord || isCodeKind(term.word) || this.inPassage(term, passage))
+      )
+        term.framing = true;
       // "What is the NAME of the resolution?": a title is written in quotes, not called a name.
       if (asked === "name" && NAMING.test(term.word)) term.framing = true;
       // "What does the create() METHOD return?": the kind of a name written as code is known.
@@ -424,6 +443,11 @@ export class ExtractiveAnswerer {
       return this.quote(choose(top, kind), terms, kind, question, candidates);
     }
     return this.quote(choose(scored, kind), terms, kind, question, candidates);
+  }
+
+  /** Whether the retrieved text holds the term's word or a close one. */
+  private inPassage(term: Term, passage: string): boolean {
+    return this.similarity(term, this.words(passage)) >= SOFT_MATCH;
   }
 
   /**
@@ -1146,6 +1170,27 @@ function labelSpan(unit: Unit): { text: string; start: number } | undefined {
 function settingWords(line: string): string {
   const at = line.search(/\s(?:\/\/|#)\s/);
   return at < 0 ? line : `${line.slice(at).replace(/^\s*(?:\/\/|#)\s*/, "")}\n${line.slice(0, at)}`;
+}
+
+/**
+ * The documents a question names by their name: a title of at most NAME_WORDS words ("p-queue",
+ * "html-to-text"), or the part of a title before its colon or dash ("ws: a Node.js WebSocket
+ * library"), written in the question as a whole word, in any case.
+ */
+function namedDocuments(question: string, chunks: RetrievedChunk[]): Set<string> {
+  const lower = question.toLowerCase();
+  const named = new Set<string>();
+  for (const { metadata } of chunks) {
+    const name = metadata.title
+      .split(/:\s|\s[-–—]\s/)[0]
+      .trim()
+      .toLowerCase();
+    if (!name || name.split(/\s+/).length > NAME_WORDS) continue;
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    if (new RegExp(`(?<![\\p{L}\\p{N}-])${escaped}(?![\\p{L}\\p{N}-])`, "u").test(lower))
+      named.add(metadata.documentId);
+  }
+  return named;
 }
 
 /** The stems of a name's parts: `serverMaxWindowBits` → server, max, window, bit. */
