@@ -132,11 +132,15 @@ The \`drain\` event fires each time; the promise \`onDrain()\` returns resolves 
 // open a pipe that buffers more before it pauses
 const pipe = openPipe('tcp://example.test', {
   retries: 7,
+  backoff: 250, // milliseconds between two attempts to reconnect
   buffer: {
     highWaterMark: 16 * 1024, // Defaults to the stream's own mark.
     lowWaterMark: 1024,
   },
 });
+// Use \`pipe.drop()\`, which closes the pipe at once,
+// instead of \`pipe.end()\`, which waits for the buffer to drain.
+pipe.drop();
 \`\`\`
 
 ## Presets
@@ -322,6 +326,19 @@ describe("documentation questions", () => {
     expect(await firstLine("What retries does the tuned pipes example set?")).toBe("**`7`** [1]");
     // The example sets lowWaterMark, but nothing says that is its default.
     expect(await firstLine("What is the default lowWaterMark?")).not.toContain("1024");
+  });
+
+  it("answers 'which option…' with the key of the example's setting whose comment says what it does", async () => {
+    expect(
+      await firstLine("Which option sets the milliseconds between two attempts to reconnect?"),
+    ).toBe("**`backoff`** [1]");
+  });
+
+  it("reads a comment of several lines as the sentence it is", async () => {
+    const answer = await answerQuestion(assistant, "Which method waits for the buffer to drain?");
+    expect(answer.answer).toContain(
+      "“Use `pipe.drop()`, which closes the pipe at once, instead of `pipe.end()`, which waits for the buffer to drain.”",
+    );
   });
 
   it("refuses a setting the example does not set, though the question names it as the kind asked for", async () => {

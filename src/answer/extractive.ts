@@ -67,6 +67,10 @@ const CODE_WEIGHT = 0.6;
 const PARAGRAPH_BACK = 2;
 /** A document's name is a title of at most this many words (a package's, a product's). */
 const NAME_WORDS = 3;
+/** The kinds of code a setting of an example is: "which OPTION…" may be answered by its key. */
+const SETTING_KINDS = /^(options?|settings?|fields?|parameters?|params?|flags?|keys?)$/i;
+/** The kinds of code that are read, not called ("which PROPERTY…"): their names have no "()". */
+const PROPERTY_KINDS = /^(propert(?:y|ies)|fields?|attributes?)$/i;
 /** At most this many demands are listed. */
 const DEMANDS_MAX = 5;
 
@@ -275,8 +279,11 @@ export class ExtractiveAnswerer {
     // An example's value is a default only where the text says so ("// Defaults to…", "Below
     // options specified as default values").
     const asksDefault = /\bdefault/i.test(question);
-    const asksValue = ({ label = "", text, context }: Unit) =>
-      partsOf(label).every((part) => stems.has(part)) &&
+    // "Which OPTION lists the fields to return?": a setting whose comment says so answers with
+    // its name.
+    const asksName = asked === "which" && [...type].some((word) => SETTING_KINDS.test(word));
+    const asksValue = ({ label = "", text, context, value }: Unit) =>
+      (asksName || (value !== undefined && partsOf(label).every((part) => stems.has(part)))) &&
       !new RegExp(`\\b${label.replace(/\$/g, "\\$")}\\s*[:=]`).test(question) &&
       !HOW_DO.test(question) &&
       (!asksDefault || /\bdefault/i.test(`${text}\n${context}`)) &&
@@ -437,8 +444,12 @@ export class ExtractiveAnswerer {
       // "Which FUNCTION converts HTML?": of the best few, those that name one first.
       const top = [...scored].sort((a, b) => b.score - a.score).slice(0, RERANK);
       const stems = new Set(terms.map((term) => term.stem));
+      // A property or field has no parentheses: "which PROPERTY gives the size?" is `.size`, not
+      // `.sizeBy(options)`.
+      const property = [...type].some((word) => PROPERTY_KINDS.test(word));
       for (const entry of top) {
-        if (identifierOf(entry.candidate.unit, type, stems)) entry.score += EXPECTED_BONUS;
+        const found = identifierOf(entry.candidate.unit, type, stems);
+        if (found && !(property && found.text.includes("("))) entry.score += EXPECTED_BONUS;
       }
       return this.quote(choose(top, kind), terms, kind, question, candidates);
     }
@@ -718,7 +729,12 @@ export class ExtractiveAnswerer {
           )
         : undefined;
     const span =
-      (first.unit.kind === "setting" ? settingSpan(first.unit, question) : undefined) ??
+      // A setting answers with its value when the question names it, else with its name.
+      (first.unit.kind === "setting" &&
+      (partsOf(first.unit.label ?? "").every((part) => questionStems.has(part)) ||
+        !(kind === "which" && [...type].some((word) => SETTING_KINDS.test(word))))
+        ? settingSpan(first.unit, question)
+        : undefined) ??
       (kind === "which" && asksForIdentifier(type)
         ? identifierOf(first.unit, type, questionStems)
         : undefined) ??
@@ -1155,6 +1171,9 @@ function namedBySection(
  * "- `hideCursor` (type:boolean) - hide the cursor…"), and that name answers.
  */
 function labelSpan(unit: Unit): { text: string; start: number } | undefined {
+  // A setting of a code example: its key ("storeFields: […] // fields to return…").
+  if (unit.kind === "setting" && unit.label && unit.label.length <= SPAN_MAX)
+    return { text: `\`${unit.label}\``, start: Math.max(0, unit.text.indexOf(unit.label)) };
   if (!unit.label || (unit.kind !== "item" && unit.kind !== "row")) return undefined;
   // Only a name written as code: a bold label ("**HyBi drafts 07-12**") is not an option's name.
   const coded = unit.text.indexOf(`\`${unit.label}\``);

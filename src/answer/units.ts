@@ -274,7 +274,7 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
           // What a line of code does to the key it names: "what does the example SET it to?".
           means: "set value",
           label: setting.key,
-          value: setting.value,
+          ...(setting.value ? { value: setting.value } : {}),
           text: setting.line,
           position: at(block.start + setting.start),
           context: [base.context, intro ?? "", setting.comments].join(" \n "),
@@ -403,14 +403,33 @@ function mergeHeadings(outer: string[], inner: string[]): string[] {
 }
 
 /**
- * The comments of a code block that are written as sentences: a line of its own after `//` or
- * `#`, at least COMMENT_WORDS words, starting with a capital letter and ending with a full stop.
+ * The comments of a code block that are written as sentences: the lines of a comment (after `//`
+ * or `#`, each on a line of its own) read together, cut into sentences; each sentence of at least
+ * COMMENT_WORDS words that starts with a capital letter and ends with a full stop, its words as
+ * written, without the comment marks between its lines.
  */
 function commentSentences(code: string): { text: string; start: number }[] {
   const out: { text: string; start: number }[] = [];
-  for (const m of code.matchAll(/^[ \t]*(?:\/\/|#)[ \t]+(\p{Lu}[^\n]*[.!?])[ \t]*$/gmu)) {
-    if (m[1].split(/\s+/).length < COMMENT_WORDS) continue;
-    out.push({ text: m[1], start: (m.index ?? 0) + m[0].indexOf(m[1]) });
+  const groups: { text: string; start: number }[] = [];
+  let offset = 0;
+  let previous = false;
+  for (const line of code.split("\n")) {
+    const m = /^[ \t]*(?:\/\/|#(?!!))[ \t]?(.*)$/.exec(line);
+    if (m) {
+      const text = m[1].trim();
+      if (previous) groups[groups.length - 1].text += ` ${text}`;
+      else groups.push({ text, start: offset + line.indexOf(m[1]) });
+    }
+    previous = m !== null;
+    offset += line.length + 1;
+  }
+  for (const group of groups) {
+    for (const span of sentenceSpans(group.text)) {
+      const sentence = group.text.slice(span.start, span.end).trim();
+      if (!/^\p{Lu}/u.test(sentence) || !/[.!?]$/.test(sentence)) continue;
+      if (sentence.split(/\s+/).length < COMMENT_WORDS) continue;
+      out.push({ text: sentence, start: group.start });
+    }
   }
   return out;
 }
@@ -426,11 +445,15 @@ const ASSIGNED = /^\s*(?:(?:export\s+)?(?:const|let|var)\s+)?$/;
 // A parameter's type in a signature (`start(totalValue:int, …)`), or what a call builds, is not a
 // value a setting is given.
 const NOT_A_VALUE =
-  /^(?:(?:int|integer|float|double|number|string|str|bool|boolean|object|array|function|any|void)\b|new\s|await\s|[\w$.]+\s*\()/i;
+  /^(?:(?:int|integer|float|double|number|string|str|bool|boolean|object|array|any|void)\b|new\s|await\s|[\w$.]+\s*\()/i;
+// A function (`(term) => …`, `function (…) {`) is a setting with no value to quote: its key still
+// names the option ("which option sets a tokenizer?" `tokenize`).
+const FUNCTION = /=>|^(?:async\s+)?function\b/;
 
 interface Setting {
   key: string;
-  value: string;
+  /** None for a function. */
+  value?: string;
   line: string;
   start: number;
   /** The comments that explain the line, and the keys of the objects it stands in. */
@@ -473,9 +496,19 @@ function settingsOf(code: string): Setting[] {
       if (/^(?:case|default)$/.test(m[2])) continue;
       if (m[3] === "=" && !ASSIGNED.test(m[1])) continue;
       const from = (m.index ?? 0) + m[0].length;
+      const rest = code.slice(from);
       const value = valueAt(code, from);
+      if (FUNCTION.test(value ?? rest)) {
+        out.push({
+          key: m[2],
+          line: line.trim(),
+          start: start + (m.index ?? 0) + m[1].length,
+          comments,
+        });
+        continue;
+      }
       if (!value) {
-        if (/^[{[]/.test(code.slice(from))) open = m[2];
+        if (/^[{[]/.test(rest)) open = m[2];
         continue;
       }
       if (value.length > SETTING_VALUE_MAX || NOT_A_VALUE.test(value)) continue;
