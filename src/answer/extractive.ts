@@ -71,6 +71,8 @@ const NAME_WORDS = 3;
 const SETTING_KINDS = /^(options?|settings?|fields?|parameters?|params?|flags?|keys?)$/i;
 /** The kinds of code that are read, not called ("which PROPERTY…"): their names have no "()". */
 const PROPERTY_KINDS = /^(propert(?:y|ies)|fields?|attributes?)$/i;
+/** A question answered by yes or no. */
+const YES_NO = /^\s*(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have)\b/i;
 /** At most this many demands are listed. */
 const DEMANDS_MAX = 5;
 
@@ -604,6 +606,17 @@ export class ExtractiveAnswerer {
         // The dot of "Node.js" or the hyphen of "p-queue" stands inside a name: the phrase goes on.
       } else if (head) break;
       else phrase = [];
+    }
+    // "Does MiniSearch DEPEND on other packages?": a yes/no question is answered by a text that
+    // says what its verb says ("Zero external dependencies"), whatever it calls the object.
+    if (head && verbLike === undefined && YES_NO.test(question)) {
+      const verb = words.find(
+        (word) =>
+          word.pos === "VERB" &&
+          !LIGHT_VERBS.has(word.text.toLowerCase()) &&
+          index(word.text) !== undefined,
+      );
+      if (verb) verbLike = index(verb.text);
     }
     if (head) return verbLike === undefined ? phrase : Object.assign(phrase, { verb: verbLike });
     if (verbLike !== undefined) return [verbLike];
