@@ -73,6 +73,9 @@ export function asks(question: string): Asks | undefined {
   }
 }
 
+/** How far before a number its label ("Minimum:") is looked for. */
+const BOUND_LABEL_CHARS = 16;
+
 interface Candidate {
   start: number;
   end: number;
@@ -102,7 +105,8 @@ export function directSpan(
     return (
       candidate.end - candidate.start <= SPAN_MAX &&
       // A value may be a symbol alone ("#", "="); other answers have words, not all the question's.
-      (words === null ? kind === "value" : !words.every((word) => questionWords.has(word)))
+      (words === null ? kind === "value" : !words.every((word) => questionWords.has(word))) &&
+      !otherBound(text, candidate.start, questionWords)
     );
   });
   if (candidates.length === 0) return undefined;
@@ -130,6 +134,23 @@ export function directSpan(
   const cost = (candidate: Candidate) => distance(candidate) + candidate.penalty + named(candidate);
   const best = candidates.reduce((a, b) => (cost(b) < cost(a) ? b : a));
   return { text: text.slice(best.start, best.end), start: best.start, end: best.end };
+}
+
+/**
+ * Whether the number at `start` is labelled as the other bound than the one asked for: "how many…
+ * at MOST?" is not answered by "Minimum: `1`", nor "the minimum…" by "Maximum: 10".
+ */
+function otherBound(text: string, start: number, questionWords: Set<string>): boolean {
+  const before = text.slice(Math.max(0, start - BOUND_LABEL_CHARS), start).toLowerCase();
+  const asksMax = ["most", "max", "maximum", "highest", "largest"].some((w) =>
+    questionWords.has(w),
+  );
+  const asksMin = ["least", "min", "minimum", "lowest", "smallest"].some((w) =>
+    questionWords.has(w),
+  );
+  if (asksMax && !asksMin) return /\b(?:min(?:imum)?|at least)\W*$/.test(before);
+  if (asksMin && !asksMax) return /\b(?:max(?:imum)?|at most|up to)\W*$/.test(before);
+  return false;
 }
 
 function candidatesFor(text: string, kind: Asks, plural: boolean, time: boolean): Candidate[] {
