@@ -15,6 +15,9 @@ const README = `# flow-kit
 
 Streams for busy people.
 
+- Pipes that pause and resume.
+- Zero runtime dependencies.
+
 ## API
 
 ### flowKit.pause()
@@ -339,6 +342,11 @@ describe("documentation questions", () => {
     expect(answer.answer).toContain(
       "“Use `pipe.drop()`, which closes the pipe at once, instead of `pipe.end()`, which waits for the buffer to drain.”",
     );
+  });
+
+  it("answers a yes/no question by the text that says what its verb says, whatever it calls the object", async () => {
+    const answer = await answerQuestion(assistant, "Does flow-kit depend on other libraries?");
+    expect(answer.answer).toContain("Zero runtime dependencies.");
   });
 
   it("refuses a setting the example does not set, though the question names it as the kind asked for", async () => {
