@@ -327,6 +327,9 @@ describe("documentation questions", () => {
     expect(await firstLine("What lowWaterMark does the example set?")).toBe("**`1024`** [1]");
     // Not the table's default of the same setting: the question asks what the example sets.
     expect(await firstLine("What retries does the tuned pipes example set?")).toBe("**`7`** [1]");
+    expect(await firstLine("What retries does the example give a pipe that drops?")).toBe(
+      "**`7`** [1]",
+    );
     // The example sets lowWaterMark, but nothing says that is its default.
     expect(await firstLine("What is the default lowWaterMark?")).not.toContain("1024");
   });

@@ -71,6 +71,8 @@ const NAME_WORDS = 3;
 const SETTING_KINDS = /^(options?|settings?|fields?|parameters?|params?|flags?|keys?)$/i;
 /** The kinds of code that are read, not called ("which PROPERTY…"): their names have no "()". */
 const PROPERTY_KINDS = /^(propert(?:y|ies)|fields?|attributes?)$/i;
+/** A question about an example, which is code. */
+const EXAMPLE = /\b(?:example|snippet|sample)s?\b/i;
 /** A question answered by yes or no. */
 const YES_NO = /^\s*(?:does|do|did|is|are|was|were|can|could|will|would|should|has|have)\b/i;
 /** At most this many demands are listed. */
@@ -303,6 +305,11 @@ export class ExtractiveAnswerer {
       if (settingParts.has(term.stem) && type.has(term.word)) term.framing = false;
     // ...and then the value is asked, which the setting gives better than the whole example.
     const namesSetting = candidates.some((c) => c.unit.kind === "setting");
+    // "What baseUrl does THE EXAMPLE give links?": the value an example sets, not the table's.
+    if (namesSetting && EXAMPLE.test(question)) {
+      const code = candidates.filter((c) => c.unit.kind === "setting");
+      candidates.splice(0, candidates.length, ...code);
+    }
     const codeWeight = (unit: Unit) =>
       unit.kind === "code" && (namesSetting || !HOW_TO.test(question)) ? CODE_WEIGHT : 1;
     if (terms.length === 0 || candidates.length === 0) return REFUSED;
