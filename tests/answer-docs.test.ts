@@ -114,6 +114,15 @@ Whether pipes are opened as soon as they are created.
 
 Closes every pipe. Returns a promise that settles once the last pipe has closed.
 
+### pending(options)
+
+How many messages wait, filtered by the given options.
+
+\`\`\`js
+console.log(pipe.pending({priority: 2}));
+//=> 5
+\`\`\`
+
 ## Events
 
 ### drain
@@ -350,6 +359,10 @@ describe("documentation questions", () => {
   it("answers a yes/no question by the text that says what its verb says, whatever it calls the object", async () => {
     const answer = await answerQuestion(assistant, "Does flow-kit depend on other libraries?");
     expect(answer.answer).toContain("Zero runtime dependencies.");
+  });
+
+  it("answers what a line of an example returns from the comment under it", async () => {
+    expect(await firstLine("What does pipe.pending({priority: 2}) return?")).toBe("**`5`** [1]");
   });
 
   it("refuses a setting the example does not set, though the question names it as the kind asked for", async () => {

@@ -295,7 +295,15 @@ export class ExtractiveAnswerer {
       terms.every(
         (term) => !term.name || this.similarity(term, this.words(`${text}\n${context}`)) === 1,
       );
-    const eligible = candidates.filter((c) => c.unit.kind !== "setting" || asksValue(c.unit));
+    // A line's result ("//=> 2") answers a question that writes the line's expression itself.
+    const bare = (text: string) => text.replace(/\s+/g, "");
+    const asksResult = ({ label = "" }: Unit) =>
+      label.length > 0 && bare(question).includes(bare(label));
+    const eligible = candidates.filter(
+      (c) =>
+        (c.unit.kind !== "setting" || asksValue(c.unit)) &&
+        (c.unit.kind !== "result" || asksResult(c.unit)),
+    );
     candidates.splice(0, candidates.length, ...eligible);
     // "What CONCURRENCY does the example set?": the kind asked for is the setting's name, its topic.
     const settingParts = new Set(
@@ -750,6 +758,9 @@ export class ExtractiveAnswerer {
         : undefined;
     const span =
       // A setting answers with its value when the question names it, else with its name.
+      (first.unit.kind === "result" && first.unit.value
+        ? { text: `\`${first.unit.value}\``, start: first.unit.text.lastIndexOf(first.unit.value) }
+        : undefined) ??
       (first.unit.kind === "setting" &&
       (partsOf(first.unit.label ?? "").every((part) => questionStems.has(part)) ||
         !(kind === "which" && [...type].some((word) => SETTING_KINDS.test(word))))

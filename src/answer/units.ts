@@ -10,7 +10,7 @@ import { type Block, FENCE, lineSpans, markdownBlocks, plainInline } from "../te
  */
 export interface Unit {
   chunk: RetrievedChunk;
-  kind: "sentence" | "item" | "list" | "row" | "code" | "line" | "setting";
+  kind: "sentence" | "item" | "list" | "row" | "code" | "line" | "setting" | "result";
   /** The text quoted, verbatim from the chunk. */
   text: string;
   /** Offset of the text in its document, to keep quotes in document order. */
@@ -280,6 +280,19 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
           context: [base.context, intro ?? "", setting.comments].join(" \n "),
         });
       }
+      // What a line of code gives, as the comment under it shows ("//=> 2"), answers "what does
+      // sizeBy({priority: 1}) return?".
+      for (const result of resultsOf(text.slice(block.start, block.end))) {
+        units.push({
+          ...base,
+          kind: "result",
+          label: result.expression,
+          value: result.value,
+          text: result.text,
+          position: at(block.start + result.start),
+          context: [base.context, intro ?? ""].join(" \n "),
+        });
+      }
       // A comment written as a sentence is prose ("There is also an alias to `convert` called…").
       for (const comment of commentSentences(text.slice(block.start, block.end))) {
         units.push({
@@ -430,6 +443,41 @@ function commentSentences(code: string): { text: string; start: number }[] {
       if (sentence.split(/\s+/).length < COMMENT_WORDS) continue;
       out.push({ text: sentence, start: group.start });
     }
+  }
+  return out;
+}
+
+/**
+ * The lines of a code block whose result the comment under them (or after them) shows, as
+ * READMEs write it: `console.log(queue.sizeBy({priority: 1}));` then `//=> 2`. The expression is
+ * the line's code without a `console.log(…)` around it and the closing semicolon.
+ */
+function resultsOf(
+  code: string,
+): { expression: string; value: string; text: string; start: number }[] {
+  const out: { expression: string; value: string; text: string; start: number }[] = [];
+  const lines = code.split("\n");
+  let offset = 0;
+  for (const [i, line] of lines.entries()) {
+    const start = offset;
+    offset += line.length + 1;
+    const after = /^(.*?\S)\s*\/\/\s*=>\s*(\S.*)$/.exec(line);
+    const under = /^\s*\/\/\s*=>\s*(\S.*)$/.exec(lines[i + 1] ?? "");
+    const codeLine = after ? after[1] : line;
+    const value = (after?.[2] ?? under?.[1])?.trim();
+    if (!value || /^\s*(?:\/\/|#)/.test(codeLine) || codeLine.trim() === "") continue;
+    const expression = codeLine
+      .trim()
+      .replace(/;$/, "")
+      .replace(/^console\.log\((.*)\)$/, "$1")
+      .trim();
+    if (expression.length > SETTING_VALUE_MAX || value.length > SETTING_VALUE_MAX) continue;
+    out.push({
+      expression,
+      value,
+      text: after ? line.trim() : `${line.trim()}\n${lines[i + 1].trim()}`,
+      start,
+    });
   }
   return out;
 }
