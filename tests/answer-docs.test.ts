@@ -49,6 +49,8 @@ Alternatively, if you prefer to use a \`<script>\` tag, you can load flow-kit
 <script src="https://cdn.example/npm/flow-kit@1.2.0/dist/flow-kit.min.js"></script>
 \`\`\`
 
+In this case, \`flowKit\` is a global variable of the page.
+
 ## Options
 
 - \`fillChar\` (type:char) - character to use as "complete" indicator in the gauge (default: "#")
@@ -359,6 +361,14 @@ describe("documentation questions", () => {
   it("answers a yes/no question by the text that says what its verb says, whatever it calls the object", async () => {
     const answer = await answerQuestion(assistant, "Does flow-kit depend on other libraries?");
     expect(answer.answer).toContain("Zero runtime dependencies.");
+  });
+
+  it("reads a sentence that points back ('In this case…') with the one before it", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "What is flow-kit when it is loaded from a script tag?",
+    );
+    expect(answer.answer).toContain("In this case, `flowKit` is a global variable of the page.");
   });
 
   it("answers what a line of an example returns from the comment under it", async () => {

@@ -41,6 +41,10 @@ export interface Unit {
   section?: string;
 }
 
+// A sentence that opens by pointing back ("In this case…", "This means…"): what it is about is
+// in the sentence before it.
+const REFERS_BACK =
+  /^\s*(?:in (?:this|that|such a|either|both) cases?|(?:this|that|these|those|then|otherwise)\b)/i;
 /** A section up to this many characters is quoted whole when one of its lines answers. */
 const SECTION_MAX = 400;
 /** A list up to this many characters is also a unit of its own, for "which…?" questions. */
@@ -309,7 +313,7 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
       const next = blocks[b + 1];
       const introduces = next?.kind === "code" || next?.kind === "list";
       units.push(
-        ...proseUnits(block, text, base, at).filter(
+        ...proseUnits(block, text, base, at, proseBefore(blocks, b, text)).filter(
           (unit, i, all) => !(introduces && i === all.length - 1 && unit.text.endsWith(":")),
         ),
       );
@@ -324,6 +328,8 @@ function proseUnits(
   text: string,
   base: Pick<Unit, "chunk" | "heading" | "context">,
   at: (offset: number) => number,
+  /** The last sentence of the prose before this paragraph in its section, if any. */
+  before?: string,
 ): Unit[] {
   const body = text.slice(block.start, block.end);
   const lines = lineSpans(body, block.start);
@@ -335,14 +341,40 @@ function proseUnits(
       position: at(line.start),
     }));
   }
-  return sentencesOf(body)
-    .filter((sentence) => sentence.text.trim().length > 1 && !isMarkup(sentence.text))
-    .map((sentence) => ({
+  const sentences = sentencesOf(body).filter(
+    (sentence) => sentence.text.trim().length > 1 && !isMarkup(sentence.text),
+  );
+  return sentences.map((sentence, i) => {
+    // "In this case, `MiniSearch` will appear as a global variable": what the case is, the
+    // sentence before says (in this paragraph, or the prose before the code between them).
+    const referred = REFERS_BACK.test(sentence.text)
+      ? i > 0
+        ? sentences[i - 1].text
+        : before
+      : undefined;
+    return {
       ...base,
       kind: "sentence",
       text: sentence.text.trim(),
       position: at(block.start + sentence.start),
-    }));
+      ...(referred ? { context: `${base.context} \n ${referred.trim()}` } : {}),
+    };
+  });
+}
+
+/**
+ * The last sentence of the paragraph before block b, past the code blocks between them, in the
+ * same section (no heading between); undefined when there is none.
+ */
+function proseBefore(blocks: Block[], b: number, text: string): string | undefined {
+  for (let i = b - 1; i >= 0; i--) {
+    const block = blocks[i];
+    if (block.kind === "code") continue;
+    return block.kind === "paragraph"
+      ? lastSentence(text.slice(block.start, block.end))
+      : undefined;
+  }
+  return undefined;
 }
 
 /**
