@@ -10,6 +10,7 @@ import { type Block, FENCE, lineSpans, markdownBlocks, plainInline } from "../te
  */
 export interface Unit {
   chunk: RetrievedChunk;
+  /** A setting is a key a code example sets; a result, a line of one with the result it shows. */
   kind: "sentence" | "item" | "list" | "row" | "code" | "line" | "setting" | "result";
   /** The text quoted, verbatim from the chunk. */
   text: string;
@@ -19,9 +20,12 @@ export interface Unit {
   context: string;
   /** Shown before the unit when it is quoted: the lead-in of a list, the header of a table. */
   intro?: string;
-  /** What a list item or table row is about: its leading `code`, **bold** text or first cell. */
+  /**
+   * What a list item or table row is about: its leading `code`, **bold** text or first cell; the
+   * key a code example's setting sets; the expression whose result an example shows.
+   */
   label?: string;
-  /** A setting of a code example: the value it is given, as written (`5`, `process.stdout`). */
+  /** A code example's setting or result: the value, as written (`5`, `process.stdout`, `2`). */
   value?: string;
   /** The nearest heading above the unit, shown with a value, a row or a code block. */
   heading?: string;
@@ -607,17 +611,34 @@ function settingsOf(code: string): Setting[] {
   return out;
 }
 
-/** How many more brackets a line opens than it closes, outside strings. */
-function bracketDepth(line: string): number {
-  let depth = 0;
+/**
+ * A line of code with what its strings hold blanked out (their quotes kept), so that the brackets
+ * and commas inside them do not count; undefined when a string is left open at the end.
+ */
+function codeOnly(line: string): string | undefined {
+  let out = "";
   let quote = "";
   for (let i = 0; i < line.length; i++) {
     const char = line[i];
-    if (quote) {
-      if (char === "\\") i++;
-      else if (char === quote) quote = "";
-    } else if (char === "'" || char === '"' || char === "`") quote = char;
-    else if ("([{".includes(char)) depth++;
+    if (!quote) {
+      if (char === "'" || char === '"' || char === "`") quote = char;
+      out += char;
+    } else if (char === "\\" && i + 1 < line.length) {
+      out += "  ";
+      i++;
+    } else if (char === quote) {
+      quote = "";
+      out += char;
+    } else out += " ";
+  }
+  return quote ? undefined : out;
+}
+
+/** How many more brackets a line opens than it closes, outside strings. */
+function bracketDepth(line: string): number {
+  let depth = 0;
+  for (const char of codeOnly(line) ?? line) {
+    if ("([{".includes(char)) depth++;
     else if (")]}".includes(char)) depth--;
   }
   return depth;
@@ -628,23 +649,20 @@ function bracketDepth(line: string): number {
  * outside strings and brackets; undefined when it is empty or still open at the end of the line.
  */
 function valueAt(line: string, from: number): string | undefined {
+  const code = codeOnly(line);
+  if (code === undefined) return undefined;
   let depth = 0;
-  let quote = "";
   let i = from;
-  for (; i < line.length; i++) {
-    const char = line[i];
-    if (quote) {
-      if (char === "\\") i++;
-      else if (char === quote) quote = "";
-    } else if (char === "'" || char === '"' || char === "`") quote = char;
-    else if ("([{".includes(char)) depth++;
+  for (; i < code.length; i++) {
+    const char = code[i];
+    if ("([{".includes(char)) depth++;
     else if (")]}".includes(char)) {
       if (depth === 0) break;
       depth--;
     } else if ((char === "," || char === ";") && depth === 0) break;
   }
   const value = line.slice(from, i).trim();
-  return value && depth === 0 && !quote ? value : undefined;
+  return value && depth === 0 ? value : undefined;
 }
 
 /** The last sentence of a paragraph, whole though its lines are wrapped by hand. */
