@@ -266,7 +266,7 @@ export class ExtractiveAnswerer {
     }
     const headlineWords = this.words(HEADLINE_WORDS);
     const asksHeadline = terms.some((term) => this.similarity(term, headlineWords) === 1);
-    const candidates = unitsOf(chunks)
+    let candidates = unitsOf(chunks)
       .filter((unit) => !unit.headline || asksHeadline)
       // Code answers "how do I…?" and "which function…?"; elsewhere its identifiers would match
       // anything.
@@ -285,7 +285,7 @@ export class ExtractiveAnswerer {
     const asksDefault = /\bdefault/i.test(question);
     // "Which OPTION lists the fields to return?": a setting whose comment says so answers with
     // its name.
-    const asksName = asked === "which" && [...type].some((word) => SETTING_KINDS.test(word));
+    const asksName = asksSettingName(asked, type);
     const asksValue = ({ label = "", text, context, value }: Unit) =>
       (asksName || (value !== undefined && partsOf(label).every((part) => stems.has(part)))) &&
       !new RegExp(`\\b${label.replace(/\$/g, "\\$")}\\s*[:=]`).test(question) &&
@@ -299,25 +299,22 @@ export class ExtractiveAnswerer {
     const bare = (text: string) => text.replace(/\s+/g, "");
     const asksResult = ({ label = "" }: Unit) =>
       label.length > 0 && bare(question).includes(bare(label));
-    const eligible = candidates.filter(
+    candidates = candidates.filter(
       (c) =>
         (c.unit.kind !== "setting" || asksValue(c.unit)) &&
         (c.unit.kind !== "result" || asksResult(c.unit)),
     );
-    candidates.splice(0, candidates.length, ...eligible);
     // "What CONCURRENCY does the example set?": the kind asked for is the setting's name, its topic.
     const settingParts = new Set(
-      eligible.flatMap((c) => (c.unit.kind === "setting" ? partsOf(c.unit.label ?? "") : [])),
+      candidates.flatMap((c) => (c.unit.kind === "setting" ? partsOf(c.unit.label ?? "") : [])),
     );
     for (const term of terms)
       if (settingParts.has(term.stem) && type.has(term.word)) term.framing = false;
     // ...and then the value is asked, which the setting gives better than the whole example.
     const namesSetting = candidates.some((c) => c.unit.kind === "setting");
     // "What baseUrl does THE EXAMPLE give links?": the value an example sets, not the table's.
-    if (namesSetting && EXAMPLE.test(question)) {
-      const code = candidates.filter((c) => c.unit.kind === "setting");
-      candidates.splice(0, candidates.length, ...code);
-    }
+    if (namesSetting && EXAMPLE.test(question))
+      candidates = candidates.filter((c) => c.unit.kind === "setting");
     const codeWeight = (unit: Unit) =>
       unit.kind === "code" && (namesSetting || !HOW_TO.test(question)) ? CODE_WEIGHT : 1;
     if (terms.length === 0 || candidates.length === 0) return REFUSED;
@@ -473,9 +470,12 @@ export class ExtractiveAnswerer {
     return this.quote(choose(scored, kind), terms, kind, question, candidates);
   }
 
-  /** Whether the retrieved text holds the term's word or a close one. */
+  /**
+   * Whether the retrieved text holds the term's word or a close one. Its words are not kept, as a
+   * unit's are: every question retrieves a text of its own.
+   */
   private inPassage(term: Term, passage: string): boolean {
-    return this.similarity(term, this.words(passage)) >= SOFT_MATCH;
+    return this.similarity(term, this.wordsNow(passage)) >= SOFT_MATCH;
   }
 
   /**
@@ -757,13 +757,14 @@ export class ExtractiveAnswerer {
           )
         : undefined;
     const span =
-      // A setting answers with its value when the question names it, else with its name.
+      // A line's result as its example shows it.
       (first.unit.kind === "result" && first.unit.value
         ? { text: `\`${first.unit.value}\``, start: first.unit.text.lastIndexOf(first.unit.value) }
         : undefined) ??
+      // A setting answers with its value when the question names it, else with its name.
       (first.unit.kind === "setting" &&
       (partsOf(first.unit.label ?? "").every((part) => questionStems.has(part)) ||
-        !(kind === "which" && [...type].some((word) => SETTING_KINDS.test(word))))
+        !asksSettingName(kind, type))
         ? settingSpan(first.unit, question)
         : undefined) ??
       (kind === "which" && asksForIdentifier(type)
@@ -1241,6 +1242,11 @@ function namedDocuments(question: string, chunks: RetrievedChunk[]): Set<string>
       named.add(metadata.documentId);
   }
   return named;
+}
+
+/** "Which OPTION / SETTING / FIELD…?": a question a setting's key may answer. */
+function asksSettingName(kind: Asks | undefined, type: Set<string>): boolean {
+  return kind === "which" && [...type].some((word) => SETTING_KINDS.test(word));
 }
 
 /** The stems of a name's parts: `serverMaxWindowBits` → server, max, window, bit. */
