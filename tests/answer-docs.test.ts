@@ -351,6 +351,12 @@ describe("documentation questions", () => {
     ).toBe("**`backoff`** [1]");
   });
 
+  it("answers what an example's option does from its comment, not with its value", async () => {
+    const answer = await answerQuestion(assistant, "What does the backoff option do?");
+    expect(answer.answer.split("\n")[0]).not.toContain("250**");
+    expect(answer.answer).toContain("milliseconds between two attempts to reconnect");
+  });
+
   it("reads a comment of several lines as the sentence it is", async () => {
     const answer = await answerQuestion(assistant, "Which method waits for the buffer to drain?");
     expect(answer.answer).toContain(

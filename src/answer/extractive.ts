@@ -108,6 +108,9 @@ const DATE =
 const HOW_TO = /\bhow (?:do|can|should|would|to)\b|\bexample|\bcode\b|\bsnippet|\bsyntax\b/i;
 // ...and only how to do it, which a value does not answer.
 const HOW_DO = /\bhow (?:do|can|should|would|to)\b/i;
+// "What does the fuzzy option DO?", "what is X FOR?": what it is for, not the value an example gives.
+const DESCRIBE =
+  /^\s*what\s+(?:(?:does|do|did)\s+.+?\s(?:do|mean)\b|(?:is|are)\s+.+?\sfor\s*\?*\s*$)/i;
 // "When…?" is also answered by a time that is not a date: "in a timely manner", "after the
 // pandemic", "at dawn", "at 9 am".
 const TEMPORAL =
@@ -290,6 +293,8 @@ export class ExtractiveAnswerer {
       (asksName || (value !== undefined && partsOf(label).every((part) => stems.has(part)))) &&
       !new RegExp(`\\b${label.replace(/\$/g, "\\$")}\\s*[:=]`).test(question) &&
       !HOW_DO.test(question) &&
+      // What it does only a comment on its line says ("backoff: 250, // milliseconds between…").
+      (!DESCRIBE.test(question) || /\s(?:\/\/|#)\s/.test(text)) &&
       (!asksDefault || /\bdefault/i.test(`${text}\n${context}`)) &&
       // The names the question gives ("Chen Xu") stand with it, as with any unit chosen.
       terms.every(
@@ -611,6 +616,9 @@ export class ExtractiveAnswerer {
         phrase = [];
         continue;
       }
+      // "The backoff OPTION": the kind of a name is not what is asked about; the name is.
+      if (word.pos === "NOUN" && isCodeKind(word.text) && i > 0 && words[i - 1].pos !== "DET")
+        continue;
       if (word.pos === "NOUN" || word.pos === "ADJ" || word.pos === "PROPN") {
         const t = index(word.text);
         // An adjective narrows what is asked only when it sets a limit ("MINIMUM version").
@@ -644,7 +652,8 @@ export class ExtractiveAnswerer {
     if (verb) return [index(verb.text) as number];
     // "The value OF preserveNewlines": a partitive is not what is asked about, its name is.
     const last = topical.filter(
-      ({ term }) => !LIGHT_VERBS.has(term.word) && !PARTITIVE.test(term.word),
+      ({ term }) =>
+        !LIGHT_VERBS.has(term.word) && !PARTITIVE.test(term.word) && !isCodeKind(term.word),
     );
     return last.length > 0 ? [last[last.length - 1].t] : [];
   }
@@ -761,8 +770,10 @@ export class ExtractiveAnswerer {
       (first.unit.kind === "result" && first.unit.value
         ? { text: `\`${first.unit.value}\``, start: first.unit.text.lastIndexOf(first.unit.value) }
         : undefined) ??
-      // A setting answers with its value when the question names it, else with its name.
+      // A setting answers with its value when the question names it, else with its name; what
+      // it does ("what does the fuzzy option DO?") only its line and comment say.
       (first.unit.kind === "setting" &&
+      !DESCRIBE.test(question) &&
       (partsOf(first.unit.label ?? "").every((part) => questionStems.has(part)) ||
         !asksSettingName(kind, type))
         ? settingSpan(first.unit, question)
