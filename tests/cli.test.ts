@@ -168,4 +168,17 @@ describe("npm run index", () => {
     expect(stdout).toMatch(/Indexed 1 document\(s\) from .* into \d+ chunks in \d+ ms\./);
     expect(stdout).toContain("empty.md: empty");
   });
+
+  it("names the first ten documents added and counts the rest", async () => {
+    const { dir, docs } = await dataDir();
+    for (let n = 10; n < 22; n++) {
+      await writeFile(path.join(docs, `note-${n}.txt`), `Note ${n} is about lantern number ${n}.`);
+    }
+    const { code, stdout } = await npmRun(["index"], { DATA_DIR: dir });
+    expect(code).toBe(0);
+    // The 12 notes and the article the data folder starts with: 13 added, 10 named.
+    const added = stdout.split("\n").find((line) => line.startsWith("Added: ")) ?? "";
+    expect(added).toMatch(/ and 3 more$/);
+    expect(added.split(", ")).toHaveLength(10);
+  });
 });

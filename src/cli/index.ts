@@ -11,6 +11,14 @@ documents that changed; --rebuild embeds every document of every library anew (a
 EMBEDDINGS or EMBEDDINGS_MODEL).
 Exit codes: 0 built, 1 an error, 2 a wrong command line.`;
 
+/** Files named in a line of the report; a first build adds hundreds, which are counted. */
+const FILES_LISTED = 10;
+
+function listed(files: string[]): string {
+  if (files.length <= FILES_LISTED) return files.join(", ");
+  return `${files.slice(0, FILES_LISTED).join(", ")} and ${files.length - FILES_LISTED} more`;
+}
+
 runCli(async () => {
   const { values } = parseCommandLine({
     options: { help: { type: "boolean", short: "h" }, rebuild: { type: "boolean" } },
@@ -47,9 +55,13 @@ runCli(async () => {
     `Indexed ${report.documents} document(s) from ${config.docsDir} into ${report.chunks} chunks in ${report.ms} ms.`,
     `Index: ${config.STORE === "postgres" ? "PostgreSQL (DATABASE_URL)" : config.indexDir}`,
   ];
-  if (report.added.length) lines.push(`Added: ${report.added.join(", ")}`);
-  if (report.changed.length) lines.push(`Changed: ${report.changed.join(", ")}`);
-  if (report.removed.length) lines.push(`Removed: ${report.removed.join(", ")}`);
+  for (const [label, files] of [
+    ["Added", report.added],
+    ["Changed", report.changed],
+    ["Removed", report.removed],
+  ] as const) {
+    if (files.length > 0) lines.push(`${label}: ${listed(files)}`);
+  }
   if (report.skipped.length) {
     lines.push(`Skipped ${report.skipped.length} file(s):`);
     for (const file of report.skipped) lines.push(`  ${file.source}: ${file.reason}`);
