@@ -13,7 +13,7 @@ const README = `# flow-kit
 [![Version npm](https://img.shields.io/npm/v/flow-kit.svg?logo=npm)](https://www.npmjs.com/package/flow-kit)
 [![CI](https://img.shields.io/github/actions/workflow/status/flow/flow-kit/ci.yml?branch=main)](https://github.com/flow/flow-kit/actions)
 
-Streams for busy people.
+> Streams for busy people.
 
 - Pipes that pause and resume.
 - Zero runtime dependencies.
@@ -400,6 +400,9 @@ describe("documentation questions", () => {
   it("never quotes badge markup as a sentence", async () => {
     const answer = await answerQuestion(assistant, "What is flow-kit?");
     expect(answer.answer).not.toContain("img.shields.io");
+    // Nor a quote's ">" mark: it is markup, not the document's words.
+    expect(answer.answer).toContain("Streams for busy people.");
+    expect(answer.answer).not.toContain("> Streams");
   });
 
   it("answers from the section whose heading asks the question, first", async () => {

@@ -1451,11 +1451,17 @@ function cite(sources: Source[], unit: Unit, quote: string): Source {
 /** A unit as quoted: prose in quotation marks; a list item, row, value or code with what frames it. */
 function display(unit: Unit, text: string, n: number): string {
   if (unit.section && unit.kind !== "code") {
-    // A short section under its heading, its lines joined (the backslash is Markdown's line break).
+    // A short section under its heading, its lines joined (the backslash is Markdown's line break,
+    // ">" a quote's mark).
     const lines = unit.section
       .split("\n")
       .filter((line) => !isMarkup(line))
-      .map((line) => line.replace(/\\$/, "").trim());
+      .map((line) =>
+        line
+          .replace(/\\$/, "")
+          .replace(/^\s*>\s?/, "")
+          .trim(),
+      );
     return `${unit.heading ? `${unit.heading} — ` : ""}${lines.filter(Boolean).join(" ")} [${n}]`;
   }
   switch (unit.kind) {

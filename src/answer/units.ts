@@ -335,7 +335,12 @@ function proseUnits(
   /** The last sentence of the prose before this paragraph in its section, if any. */
   before?: string,
 ): Unit[] {
-  const body = text.slice(block.start, block.end);
+  // A quote's ">" marks are markup, not words: blanked, so that offsets stay as written.
+  const written = text.slice(block.start, block.end);
+  const body =
+    block.kind === "quote"
+      ? written.replace(/^[ \t]*>[ \t]?/gm, (mark) => " ".repeat(mark.length))
+      : written;
   const lines = lineSpans(body, block.start);
   if (lines.some((line) => LABELLED.test(text.slice(line.start, line.end)))) {
     return lines.map((line) => ({
