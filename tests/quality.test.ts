@@ -70,6 +70,12 @@ describe("a direct answer first", () => {
     expectVerbatim(answer.answer);
   });
 
+  it("quotes the whole of the answer it leads with, however the sentence is cut", async () => {
+    const answer = await answerQuestion(assistant, "Which countries co-sponsored the resolution?");
+    const [, quote] = answer.answer.split("\n");
+    expect(quote).toContain("Belarus, Cuba, Egypt, Iran, Syria, Venezuela");
+  });
+
   it("keeps the whole answer short", async () => {
     for (const question of ["Who sponsored it?", "Who introduced the draft resolution?"]) {
       const answer = await answerQuestion(assistant, question);

@@ -828,7 +828,10 @@ export class ExtractiveAnswerer {
       const { unit } = candidate;
       const keep = [
         ...anchors(candidate),
-        ...(answer && candidate === holder ? [answer.start] : []),
+        // The whole answer: a list of names ("Belarus, Cuba, …, Venezuela") is not cut short.
+        ...(answer && candidate === holder
+          ? [answer.start, answer.start + Math.max(0, answer.text.length - 1)]
+          : []),
       ];
       const text =
         unit.kind === "sentence"
