@@ -357,6 +357,12 @@ describe("documentation questions", () => {
     expect(answer.answer).toContain("milliseconds between two attempts to reconnect");
   });
 
+  it("answers 'how do I pause…?' from the method its verb names, and shows that method", async () => {
+    expect(await firstLine("How do I pause every pipe?")).toBe(
+      "flowKit.pause() — “Put every pipe on hold until resumed.” [1]",
+    );
+  });
+
   it("reads a comment of several lines as the sentence it is", async () => {
     const answer = await answerQuestion(assistant, "Which method waits for the buffer to drain?");
     expect(answer.answer).toContain(

@@ -71,6 +71,8 @@ const NAME_WORDS = 3;
 const SETTING_KINDS = /^(options?|settings?|fields?|parameters?|params?|flags?|keys?)$/i;
 /** The kinds of code that are read, not called ("which PROPERTY…"): their names have no "()". */
 const PROPERTY_KINDS = /^(propert(?:y|ies)|fields?|attributes?)$/i;
+/** A heading that names a method or property (`.pause()`, `::setTotal()`, `.isPaused`). */
+const CODE_HEADING = /^`?(?:(?:::|\.)[\w$.]+(?:\(.*\))?|[\w$.]+\(.*\))`?$/;
 /** A question about an example, which is code. */
 const EXAMPLE = /\b(?:example|snippet|sample)s?\b/i;
 /** A question answered by yes or no. */
@@ -374,6 +376,12 @@ export class ExtractiveAnswerer {
     });
     const rankTotal = sum((term, t) => (topical(term) ? term.weight * rarity[t] : 0));
     const questionWords = new Set(terms.map((term) => term.word));
+    // "How do I PAUSE the queue?": the method named by the question's verb (`.pause()`).
+    const verbStems = new Set(
+      (HOW_DO.test(question) ? tag(question).words : [])
+        .filter((word) => word.pos === "VERB" && !LIGHT_VERBS.has(word.text.toLowerCase()))
+        .map((word) => stem(word.text.toLowerCase())),
+    );
     const focus = this.focus(question, terms);
     const phrases = namePhrases(question);
     // "Which countries OPPOSED it?": the text must say what the question says of the thing asked
@@ -423,7 +431,9 @@ export class ExtractiveAnswerer {
               )) /
               total +
             this.askedBonus(candidate, terms, total) +
-            (documents(candidate.unit, codeNames) ? LABEL_BONUS : 0) +
+            (documents(candidate.unit, codeNames) || callsVerb(candidate.unit, verbStems)
+              ? LABEL_BONUS
+              : 0) +
             SIMILARITY_BONUS * candidate.unit.chunk.metadata.similarity +
             LEAD_BONUS * Math.max(0, 1 - candidate.unit.position / LEAD_CHARS),
         };
@@ -1079,6 +1089,16 @@ function bareName(text: string): string {
     .toLowerCase();
 }
 
+/**
+ * Whether a unit stands under a method named by one of the question's verbs: the heading
+ * `.pause()` or `flowKit.pause()` for "how do I pause…?" (a method, written with its parentheses).
+ */
+function callsVerb(unit: Unit, verbStems: Set<string>): boolean {
+  const heading = unit.heading?.replace(/`/g, "").trim() ?? "";
+  const method = bareName(heading).split(/[.:#]/).pop() ?? "";
+  return /\(.*\)$/.test(heading) && verbStems.has(stem(method));
+}
+
 /** Whether a unit documents one of the names the question writes as code: its label or heading. */
 function documents(unit: Unit, names: string[]): boolean {
   if (names.length === 0) return false;
@@ -1471,7 +1491,10 @@ function display(unit: Unit, text: string, n: number): string {
     case "list":
       return `${unit.intro ? `${unit.intro}\n` : unit.heading ? `${unit.heading}:\n` : ""}${text} [${n}]`;
     case "sentence":
-      return `“${text}” [${n}]`;
+      // Under a method's heading (`.pause()`), the sentence says what that method does.
+      return unit.heading && CODE_HEADING.test(unit.heading.trim())
+        ? `${unit.heading.trim()} — “${text}” [${n}]`
+        : `“${text}” [${n}]`;
     case "item":
       return `${unit.intro ? `${unit.intro}\n` : unit.heading ? `${unit.heading}:\n` : ""}${text} [${n}]`;
     case "row":
