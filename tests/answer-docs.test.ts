@@ -24,6 +24,10 @@ const README = `# flow-kit
 
 Put every pipe on hold until resumed.
 
+### flowKit.stop()
+
+Stop every pipe for good and free its buffer.
+
 ### Use the streams API
 
 \`\`\`js
@@ -155,6 +159,12 @@ const pipe = openPipe('tcp://example.test', {
 // Use \`pipe.drop()\`, which closes the pipe at once,
 // instead of \`pipe.end()\`, which waits for the buffer to drain.
 pipe.drop();
+\`\`\`
+
+### Sending
+
+\`\`\`js
+pipe.send('hello', { compress: true });
 \`\`\`
 
 ## Presets
@@ -441,5 +451,13 @@ describe("documentation questions", () => {
     );
     expect(answer.answered).toBe(true);
     expect(answer.answer).toContain("Adds a new pipe to the container");
+  });
+
+  it("reads a rare form of a word by its base form ('halts' as 'halt', close to 'stop')", async () => {
+    expect(await firstLine("Which method halts every pipe?")).toBe("**flowKit.stop()** [1]");
+  });
+
+  it("answers 'which option…' with the key of the example's setting, when the question names it", async () => {
+    expect(await firstLine("Which send option turns on compression?")).toBe("**`compress`** [1]");
   });
 });

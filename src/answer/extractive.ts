@@ -174,6 +174,8 @@ interface Term {
   weight: number;
   /** Position in the word vectors, for similar words; undefined for names and unknown words. */
   rank?: number;
+  /** ...and of its base form, when that is a more frequent word ("empty" for "empties"). */
+  base?: number;
 }
 
 interface Words {
@@ -784,8 +786,12 @@ export class ExtractiveAnswerer {
       // it does ("what does the fuzzy option DO?") only its line and comment say.
       (first.unit.kind === "setting" &&
       !DESCRIBE.test(question) &&
-      (partsOf(first.unit.label ?? "").every((part) => questionStems.has(part)) ||
-        !asksSettingName(kind, type))
+      // "Which FIELDS does the example index?" names the setting (`fields`) and asks its value;
+      // "which option turns on prefix search?" asks for the setting's name (`prefix`).
+      (!asksSettingName(kind, type) ||
+        partsOf(first.unit.label ?? "").every((part) =>
+          [...type].some((word) => stem(word) === part),
+        ))
         ? settingSpan(first.unit, question)
         : undefined) ??
       (kind === "which" && asksForIdentifier(type)
@@ -924,6 +930,7 @@ export class ExtractiveAnswerer {
       if (STOP_WORDS.has(word) || seen.has(word) || word.length < 2) continue;
       seen.add(word);
       const rank = this.vectors.rank(word);
+      const base = this.baseRank(word);
       const acronym =
         /\d/.test(word) ||
         (capitalized && word.length <= 5 && question.includes(word.toUpperCase()));
@@ -935,6 +942,7 @@ export class ExtractiveAnswerer {
         framing: framingPart || FRAMING.has(stem(word)),
         weight: Math.log(10 + (rank ?? this.vectors.count)) * (name ? 1.5 : 1),
         rank: name ? undefined : rank,
+        base: name ? undefined : base,
       });
     }
     return terms;
@@ -946,11 +954,31 @@ export class ExtractiveAnswerer {
       .filter((token) => !token.capitalized || token.first)
       .map((token) => stem(token.word));
     const words = content.map((token) => token.word);
-    const ranks = words.flatMap((word) => this.vectors.rank(word) ?? []);
+    // A light verb ("need", "use", "make") is near many verbs and means none of them ("need" is
+    // 0.71 from "maintain"): it matches only itself.
+    const ranks = words.flatMap((word) =>
+      LIGHT_VERBS.has(word) ? [] : (this.vectors.rank(word) ?? []),
+    );
     const all = tokens(text);
     const joined = new Set(all.slice(1).map((token, i) => all[i].word + token.word));
     return { words, stems: new Set(stems), joined, ranks, closest: new Map() };
   }
+
+  /**
+   * The rank of a word's base form ("empty" for "empties", "change" for "changes"), when the table
+   * holds it as a more frequent word of the same stem: a rare inflection's vector is a poor
+   * guess of its meaning (empties–clear 0.05, empty–clear 0.51).
+   */
+  readonly baseRank: (word: string) => number | undefined = memo((word) => {
+    const own = this.vectors.rank(word);
+    if (own === undefined) return undefined;
+    let best: number | undefined;
+    for (const form of baseForms(word)) {
+      const rank = this.vectors.rank(form);
+      if (rank !== undefined && rank < (best ?? own) && stem(form) === stem(word)) best = rank;
+    }
+    return best;
+  }, WORDS_KEPT);
 
   /** 1 when the words have the term's word, else the best cosine similarity of one of them to it. */
   similarity(term: Term, words: Words): number {
@@ -964,11 +992,34 @@ export class ExtractiveAnswerer {
     let best = words.closest.get(term.rank);
     if (best === undefined) {
       best = 0;
-      for (const rank of words.ranks) best = Math.max(best, this.vectors.cosine(term.rank, rank));
+      for (const rank of words.ranks) {
+        best = Math.max(best, this.vectors.cosine(term.rank, rank));
+        if (term.base !== undefined) best = Math.max(best, this.vectors.cosine(term.base, rank));
+      }
       words.closest.set(term.rank, best);
     }
     return best;
   }
+}
+
+/** What a word may be an inflection of: "empties" → empty, "changes" → change, chang. */
+function baseForms(word: string): string[] {
+  const out: string[] = [];
+  const strip = (suffix: string, ...ends: string[]) => {
+    if (word.length > suffix.length + 2 && word.endsWith(suffix)) {
+      const root = word.slice(0, -suffix.length);
+      for (const end of ends) out.push(root + end);
+      // "stopped" → stop, "running" → run
+      if (/(\w)\1$/.test(root)) out.push(root.slice(0, -1));
+    }
+  };
+  strip("ies", "y");
+  strip("ied", "y");
+  strip("es", "", "e");
+  strip("s", "");
+  strip("ed", "", "e");
+  strip("ing", "", "e");
+  return out;
 }
 
 /** The tokens right after the i-th that are its parts ("mini", "search" after "minisearch"). */
@@ -1026,6 +1077,11 @@ function answerType(question: string): Set<string> {
         last = word.text.toLowerCase();
         type.add(last);
       }
+    } else if (
+      // "Which SEND option…": a word the tagger takes for a verb names the kind of code after it.
+      rest[i + 1]?.pos === "NOUN" &&
+      (SETTING_KINDS.test(rest[i + 1].text) || isCodeKind(rest[i + 1].text.toLowerCase()))
+    ) {
     } else if (word.pos !== "ADJ" && word.pos !== "PROPN" && word.text !== "-") {
       // "Which formatter SKIPS a tag?": a noun before an article is the question's verb, which
       // the tagger can take for a noun.
