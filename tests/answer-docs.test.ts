@@ -460,4 +460,9 @@ describe("documentation questions", () => {
   it("answers 'which option…' with the key of the example's setting, when the question names it", async () => {
     expect(await firstLine("Which send option turns on compression?")).toBe("**`compress`** [1]");
   });
+
+  it("answers 'which method…' with the method the text calls, not an option of the options table", async () => {
+    // `pipe.drop` is made of the question's own words; the `retries` row also says "drops".
+    expect(await firstLine("Which method drops a pipe at once?")).toBe("**pipe.drop()** [1]");
+  });
 });

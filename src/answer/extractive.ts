@@ -475,12 +475,15 @@ export class ExtractiveAnswerer {
       // "Which FUNCTION converts HTML?": of the best few, those that name one first.
       const top = [...scored].sort((a, b) => b.score - a.score).slice(0, RERANK);
       const stems = new Set(terms.map((term) => term.stem));
+      const plain = plainStemsOf(terms);
       // A property or field has no parentheses: "which PROPERTY gives the size?" is `.size`, not
       // `.sizeBy(options)`.
       const property = [...type].some((word) => PROPERTY_KINDS.test(word));
       for (const entry of top) {
-        const found = identifierOf(entry.candidate.unit, type, stems);
+        const found = identifierOf(entry.candidate.unit, type, stems, plain);
         if (found && !(property && found.text.includes("("))) entry.score += EXPECTED_BONUS;
+        // A row of the options table does not answer "which METHOD…".
+        if (labelOfAnotherKind(entry.candidate.unit, type)) entry.score -= EXPECTED_BONUS;
       }
       return this.quote(choose(top, kind), terms, kind, question, candidates);
     }
@@ -795,7 +798,7 @@ export class ExtractiveAnswerer {
         ? settingSpan(first.unit, question)
         : undefined) ??
       (kind === "which" && asksForIdentifier(type)
-        ? identifierOf(first.unit, type, questionStems)
+        ? identifierOf(first.unit, type, questionStems, plainStemsOf(terms))
         : undefined) ??
       (kind === "value" ? defaultCell(first.unit) : undefined) ??
       (kind === "which" || kind === "value"
@@ -817,7 +820,7 @@ export class ExtractiveAnswerer {
       for (const sentence of sentencesBefore(first, all)) {
         earlier =
           kind === "which" && asksForIdentifier(type)
-            ? identifierOf(sentence.unit, type, questionStems)
+            ? identifierOf(sentence.unit, type, questionStems, plainStemsOf(terms))
             : spanIn(sentence.unit.text, []);
         if (earlier) {
           before = sentence;
@@ -1236,16 +1239,22 @@ function sectionOpening(unit: Candidate, all: Candidate[]): Candidate | undefine
  * row starts with, the name its section documents, code the text calls by that kind ("the
  * `convert` function"), or an identifier made of the question's words.
  */
+/** The stems of the question's topical words that are not names. */
+function plainStemsOf(terms: Term[]): Set<string> {
+  return new Set(terms.filter((term) => !term.name && !term.framing).map((term) => term.stem));
+}
+
 function identifierOf(
   unit: Unit,
   type: Set<string>,
   questionStems: Set<string>,
+  plainStems?: Set<string>,
 ): { text: string; start: number } | undefined {
   return (
-    labelSpan(unit) ??
+    (labelOfAnotherKind(unit, type) ? undefined : labelSpan(unit)) ??
     namedBySection(unit, type) ??
     calledByKind(unit.text, type) ??
-    identifierSpan(unit.text, questionStems)
+    identifierSpan(unit.text, questionStems, plainStems)
   );
 }
 
@@ -1292,6 +1301,22 @@ function namedBySection(
  * "Which OPTION hides the cursor?": an option's list item or table row names it first (its label,
  * "- `hideCursor` (type:boolean) - hide the cursor…"), and that name answers.
  */
+/**
+ * Whether a list's or table's labels are of a kind of code other than the one asked for: the
+ * rows under "Connection options" (or a column headed "Option") name options, not the method
+ * "which METHOD drops a pipe?" asks for.
+ */
+function labelOfAnotherKind(unit: Unit, type: Set<string>): boolean {
+  const header = unit.kind === "row" && unit.intro ? (cells(unit.intro)[0]?.text ?? "") : "";
+  const kinds = `${unit.heading ?? ""} ${header}`
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((word) => word && isCodeKind(word))
+    .map(stem);
+  const asked = [...type].filter(isCodeKind).map(stem);
+  return kinds.length > 0 && asked.length > 0 && !kinds.some((kind) => asked.includes(kind));
+}
+
 function labelSpan(unit: Unit): { text: string; start: number } | undefined {
   // A setting of a code example: its key ("storeFields: […] // fields to return…").
   if (unit.kind === "setting" && unit.label && unit.label.length <= SPAN_MAX)

@@ -402,16 +402,27 @@ export function asksForIdentifier(type: Iterable<string>): boolean {
 export function identifierSpan(
   text: string,
   questionStems: Set<string>,
+  /** The stems of the question's own plain words, not of the names it writes. */
+  plainStems: Set<string> = new Set(),
 ): { text: string; start: number; end: number } | undefined {
   let best: { text: string; start: number; end: number; shared: number } | undefined;
-  for (const match of text.matchAll(IDENTIFIER)) {
+  // A link's address ("…/classes/MiniSearch.MiniSearch.html") names a page, not code: blanked,
+  // so that offsets stay those of the text.
+  const unlinked = text.replace(/\]\([^)\s]*\)|\bhttps?:\/\/\S+/g, (link) =>
+    " ".repeat(link.length),
+  );
+  for (const match of unlinked.matchAll(IDENTIFIER)) {
     const written = match[0];
     const parts = written.split(/[^\p{L}\p{N}]+|(?<=[\p{Ll}\p{N}])(?=\p{Lu})/u).filter(Boolean);
     // A single plain word ("return", "queue") is not an identifier worth naming.
     if (parts.length < 2 || written.length > SPAN_MAX) continue;
     const stems = parts.map((part) => stem(part.toLowerCase()));
-    const shared = new Set(stems.filter((s) => questionStems.has(s))).size;
-    if (shared < 2 || stems.every((s) => questionStems.has(s))) continue;
+    // What it calls may be a word the question says itself: `miniSearch.search` for "which
+    // method runs a SEARCH in MiniSearch?" is then an answer, though all its words are asked.
+    const called = (written.split(/\.|::/).pop() ?? "").replace(/\(\)$/, "");
+    const callsAsked = /^[\p{L}]+$/u.test(called) && plainStems.has(stem(called.toLowerCase()));
+    const shared = new Set(stems.filter((s) => questionStems.has(s))).size + Number(callsAsked);
+    if (shared < 2 || (stems.every((s) => questionStems.has(s)) && !callsAsked)) continue;
     if (!best || shared > best.shared) {
       const start = match.index ?? 0;
       best = { text: written, start, end: start + written.length, shared };
