@@ -224,6 +224,10 @@ Use a custom \`RelayAgent\` implementation like [relay-agent][].
 ### ::attach()
 
 Adds a new pipe to the container and starts it.
+
+## License
+
+flow-kit is copyright © 2020+ Ada Lindqvist and released under the MIT license.
 `;
 
 let assistant: Assistant;
@@ -464,5 +468,9 @@ describe("documentation questions", () => {
   it("answers 'which method…' with the method the text calls, not an option of the options table", async () => {
     // `pipe.drop` is made of the question's own words; the `retries` row also says "drops".
     expect(await firstLine("Which method drops a pipe at once?")).toBe("**pipe.drop()** [1]");
+  });
+
+  it("answers who holds a copyright from a line that has no verb for it ('is copyright © … Ada Lindqvist')", async () => {
+    expect(await firstLine("Who holds the copyright of flow-kit?")).toBe("**Ada Lindqvist** [1]");
   });
 });

@@ -123,7 +123,7 @@ const WHO_IS = /^\s*who\s+(?:is|was)\s+(.+?)\s*\??\s*$/i;
 const ABOUT = /^\s*what(?:'s|\s+is|\s+was)\s+(?:the\s+|this\s+|it\s*)?(?:\w+\s+)?about\s*\??\s*$/i;
 // Verbs that say little of what is asked ("which standard does it NEED?"): never the focus.
 const LIGHT_VERBS = new Set(
-  "need needs needed use uses used using have has had get gets got make makes made do does did work works go goes run runs support supports supported provide provides allow allows let lets take takes give gives come comes happen happens include includes included".split(
+  "need needs needed use uses used using have has had get gets got make makes made do does did work works go goes run runs support supports supported provide provides allow allows let lets take takes give gives come comes happen happens include includes included hold holds held".split(
     " ",
   ),
 );
