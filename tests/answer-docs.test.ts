@@ -225,6 +225,12 @@ Use a custom \`RelayAgent\` implementation like [relay-agent][].
 
 Adds a new pipe to the container and starts it.
 
+## Formats
+
+| Format | Valid values | Default |
+| --- | --- | --- |
+| \`lineEnding\` | \`lf\` or \`crlf\` | \`lf\` |
+
 ## License
 
 flow-kit is copyright © 2020+ Ada Lindqvist and released under the MIT license.
@@ -472,5 +478,12 @@ describe("documentation questions", () => {
 
   it("answers who holds a copyright from a line that has no verb for it ('is copyright © … Ada Lindqvist')", async () => {
     expect(await firstLine("Who holds the copyright of flow-kit?")).toBe("**Ada Lindqvist** [1]");
+  });
+
+  it("answers from the column of a table the question names ('which values are valid…' → Valid values)", async () => {
+    expect(await firstLine("Which values are valid for lineEnding?")).toBe(
+      "**`lf` or `crlf`** [1]",
+    );
+    expect(await firstLine("What is the default lineEnding?")).toBe("**`lf`** [1]");
   });
 });

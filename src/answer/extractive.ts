@@ -2,7 +2,7 @@ import { loadWordVectors, type WordVectors } from "../embeddings/wordVectors.js"
 import type { RetrievedChunk } from "../retrieval/hybrid.js";
 import { memo } from "../text/memo.js";
 import { plainInline } from "../text/structure.js";
-import { STOP_WORDS, stem, tokens } from "../text/tokens.js";
+import { contentWords, STOP_WORDS, stem, tokens } from "../text/tokens.js";
 import { cutToClauses, MIN_KEPT_WITH_ANSWER } from "./clauses.js";
 import { DEMAND_QUESTION, demandsOf } from "./demands.js";
 import { tag } from "./nlp.js";
@@ -801,6 +801,7 @@ export class ExtractiveAnswerer {
         ? identifierOf(first.unit, type, questionStems, plainStemsOf(terms))
         : undefined) ??
       (kind === "value" ? defaultCell(first.unit) : undefined) ??
+      (kind ? namedCell(first.unit, questionStems) : undefined) ??
       (kind === "which" || kind === "value"
         ? codeWithName(first.unit.text, question)
         : undefined) ??
@@ -1401,6 +1402,28 @@ function defaultCell(unit: Unit): { text: string; start: number } | undefined {
   const column = cells(unit.intro).findIndex((cell) => /^default$/i.test(cell.text));
   const cell = column >= 0 ? cells(unit.text)[column] : undefined;
   return cell && cell.text.length > 0 && cell.text.length <= SPAN_MAX ? cell : undefined;
+}
+
+/**
+ * A table row's cell under the column the question names ("which VALUES are VALID for…?" under
+ * "Valid values"): every content word of the header is in the question. Not the first column,
+ * which names the row.
+ */
+function namedCell(
+  unit: Unit,
+  questionStems: Set<string>,
+): { text: string; start: number } | undefined {
+  if (unit.kind !== "row" || !unit.intro) return undefined;
+  const row = cells(unit.text);
+  let best: { text: string; start: number; words: number } | undefined;
+  for (const [column, header] of cells(unit.intro).entries()) {
+    const words = contentWords(header.text).map(stem);
+    const cell = row[column];
+    if (column === 0 || words.length === 0 || !cell || cell.text.length === 0) continue;
+    if (cell.text.length > SPAN_MAX || !words.every((word) => questionStems.has(word))) continue;
+    if (!best || words.length > best.words) best = { ...cell, words: words.length };
+  }
+  return best && { text: best.text, start: best.start };
 }
 
 /** The cells of a table row, trimmed, with where each starts in the row. */
