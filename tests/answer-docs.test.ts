@@ -486,4 +486,16 @@ describe("documentation questions", () => {
     );
     expect(await firstLine("What is the default lineEnding?")).toBe("**`lf`** [1]");
   });
+
+  it("never answers 'which method/function…' with a bold word that is not code", async () => {
+    // The installation paragraph names no function: its words ("Node.js", "the one they") are
+    // no answer to put first; the passage is quoted as it is.
+    for (const question of [
+      "Which method works in Node.js and in every browser?",
+      "Which function do bundlers pick?",
+    ]) {
+      const answer = await answerQuestion(assistant, question);
+      expect(answer.answer, question).not.toMatch(/^\*\*/);
+    }
+  });
 });

@@ -780,6 +780,11 @@ export class ExtractiveAnswerer {
             type,
           )
         : undefined;
+    // "Which METHOD applies a plugin?" is not answered by a word that is not code ("API").
+    const codeIfAsked = (found: { text: string; start: number } | undefined, text: string) =>
+      found && kind === "which" && asksForIdentifier(type) && !looksLikeCode(found, text)
+        ? undefined
+        : found;
     const span =
       // A line's result as its example shows it.
       (first.unit.kind === "result" && first.unit.value
@@ -805,14 +810,16 @@ export class ExtractiveAnswerer {
       (kind === "which" || kind === "value"
         ? codeWithName(first.unit.text, question)
         : undefined) ??
-      appositive(first.unit.text, question) ??
-      this.agent(first.unit.text, kind, question, terms) ??
+      codeIfAsked(appositive(first.unit.text, question), first.unit.text) ??
+      codeIfAsked(this.agent(first.unit.text, kind, question, terms), first.unit.text) ??
       headingSpan(first.unit, kind) ??
-      this.object(first.unit.text, kind, question, terms) ??
+      codeIfAsked(this.object(first.unit.text, kind, question, terms), first.unit.text) ??
       (kind === undefined
         ? whatObject(first.unit.section ?? first.unit.text, question)
         : undefined) ??
-      (first.unit.kind !== "code" ? spanIn(first.unit.text, anchors(first)) : undefined);
+      (first.unit.kind !== "code"
+        ? codeIfAsked(spanIn(first.unit.text, anchors(first)), first.unit.text)
+        : undefined);
     // "Version 9 drops… CLI is moved to a separate package.": what the sentence is about may be
     // named in the sentence before it, in the same paragraph; both are quoted then.
     let before: Candidate | undefined;
@@ -1424,6 +1431,17 @@ function namedCell(
     if (!best || words.length > best.words) best = { ...cell, words: words.length };
   }
   return best && { text: best.text, start: best.start };
+}
+
+/**
+ * Whether a span is code: written as code, or a name with parentheses, "#", "_" or camelCase
+ * ("Node.js" is not).
+ */
+function looksLikeCode(span: { text: string; start: number }, text: string): boolean {
+  return (
+    /[`()#_$]|\p{Ll}\p{Lu}/u.test(span.text) ||
+    (text[span.start - 1] === "`" && text[span.start + span.text.length] === "`")
+  );
 }
 
 /** The cells of a table row, trimmed, with where each starts in the row. */

@@ -418,9 +418,9 @@ export function identifierSpan(
     if (parts.length < 2 || written.length > SPAN_MAX) continue;
     const stems = parts.map((part) => stem(part.toLowerCase()));
     // What it calls may be a word the question says itself: `miniSearch.search` for "which
-    // method runs a SEARCH in MiniSearch?" is then an answer, though all its words are asked.
+    // method runs a SEARCH in MiniSearch?" is then an answer, though all its words are asked ("Node.js" calls no "js").
     const called = (written.split(/\.|::/).pop() ?? "").replace(/\(\)$/, "");
-    const callsAsked = /^[\p{L}]+$/u.test(called) && plainStems.has(stem(called.toLowerCase()));
+    const callsAsked = /^\p{L}{3,}$/u.test(called) && plainStems.has(stem(called.toLowerCase()));
     const shared = new Set(stems.filter((s) => questionStems.has(s))).size + Number(callsAsked);
     if (shared < 2 || (stems.every((s) => questionStems.has(s)) && !callsAsked)) continue;
     if (!best || shared > best.shared) {
