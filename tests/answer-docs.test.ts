@@ -18,6 +18,11 @@ const README = `# flow-kit
 - Pipes that pause and resume.
 - Zero runtime dependencies.
 
+## Project updates
+
+* \`pipe-kit\` has been renamed to flow-kit. See the migration guide for details.
+* The flow-kit repository has moved to a new address.
+
 ## API
 
 ### flowKit.pause()
@@ -497,5 +502,14 @@ describe("documentation questions", () => {
       const answer = await answerQuestion(assistant, question);
       expect(answer.answer, question).not.toMatch(/^\*\*/);
     }
+  });
+
+  it("quotes a list item once, not again as part of its list", async () => {
+    const answer = await answerQuestion(
+      assistant,
+      "What was flow-kit called before it was renamed?",
+    );
+    expect(answer.answer).toContain("`pipe-kit` has been renamed to flow-kit");
+    expect(answer.answer.split("has been renamed to flow-kit").length - 1).toBe(1);
   });
 });

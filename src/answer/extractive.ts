@@ -1557,7 +1557,17 @@ function choose(scored: Scored[], kind: Asks | undefined): Candidate[] {
             entry.score >= PROSE_WITH_CODE * first.score,
         )
       : undefined;
-  const second = prose ?? ranked[1];
+  // A list and its own item, or a sentence and the block it stands in, are one passage: the
+  // second quote is another one.
+  const text = first.candidate.unit.text;
+  const second =
+    prose ??
+    ranked
+      .slice(1)
+      .find(
+        (entry) =>
+          !text.includes(entry.candidate.unit.text) && !entry.candidate.unit.text.includes(text),
+      );
   const chosen =
     second && !kind && (prose || second.score >= SECOND_UNIT * first.score)
       ? [first, second]
