@@ -29,6 +29,10 @@ const README = `# flow-kit
 
 Put every pipe on hold until resumed.
 
+### flowKit.use(plugin)
+
+Use a plugin, or an array of plugins, for every pipe.
+
 ### flowKit.stop()
 
 Stop every pipe for good and free its buffer.
@@ -230,6 +234,10 @@ Use a custom \`RelayAgent\` implementation like [relay-agent][].
 
 Adds a new pipe to the container and starts it.
 
+## Plugins
+
+The plugin API lets developers apply their own extensions to pipes.
+
 ## Formats
 
 | Format | Valid values | Default |
@@ -393,6 +401,8 @@ describe("documentation questions", () => {
     expect(answer.answer).toContain(
       "“Use `pipe.drop()`, which closes the pipe at once, instead of `pipe.end()`, which waits for the buffer to drain.”",
     );
+    // ...and names the code its clause says does what is asked.
+    expect(answer.answer.split("\n")[0]).toBe("**`pipe.end()`** [1]");
   });
 
   it("answers a yes/no question by the text that says what its verb says, whatever it calls the object", async () => {
@@ -511,5 +521,13 @@ describe("documentation questions", () => {
     );
     expect(answer.answer).toContain("`pipe-kit` has been renamed to flow-kit");
     expect(answer.answer.split("has been renamed to flow-kit").length - 1).toBe(1);
+  });
+
+  it("answers 'which method…' from the sections that document methods, though prose says the question's verb", async () => {
+    // "The plugin API lets developers APPLY…" has the question's own verb; `flowKit.use(plugin)`
+    // is the method.
+    expect(await firstLine("Which flow-kit method applies a plugin?")).toBe(
+      "**flowKit.use(plugin)** [1]",
+    );
   });
 });

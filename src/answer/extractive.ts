@@ -71,6 +71,8 @@ const NAME_WORDS = 3;
 const SETTING_KINDS = /^(options?|settings?|fields?|parameters?|params?|flags?|keys?)$/i;
 /** The kinds of code that are read, not called ("which PROPERTY…"): their names have no "()". */
 const PROPERTY_KINDS = /^(propert(?:y|ies)|fields?|attributes?)$/i;
+/** The kinds of code documented under a heading that is their name (`.clear()`, `.size`). */
+const HEADED_KINDS = /^(methods?|functions?|propert(?:y|ies))$/i;
 /** A heading that names a method or property (`.pause()`, `::setTotal()`, `.isPaused`). */
 const CODE_HEADING = /^`?(?:(?:::|\.)[\w$.]+(?:\(.*\))?|[\w$.]+\(.*\))`?$/;
 /** A question about an example, which is code. */
@@ -472,10 +474,24 @@ export class ExtractiveAnswerer {
       return this.quote(choose(top, kind), terms, kind, question, candidates);
     }
     if (kind === "which" && asksForIdentifier(type)) {
-      // "Which FUNCTION converts HTML?": of the best few, those that name one first.
-      const top = [...scored].sort((a, b) => b.score - a.score).slice(0, RERANK);
       const stems = new Set(terms.map((term) => term.stem));
       const plain = plainStemsOf(terms);
+      // "Which METHOD applies a plugin?": where the documentation has sections headed by methods
+      // (`use(plugin|array)`), a passage that names no code ("The plugin API… apply…") is no
+      // answer, however many of the question's words it has.
+      const documented = scored.some(
+        (entry) =>
+          entry.candidate.unit.heading !== undefined &&
+          CODE_HEADING.test(entry.candidate.unit.heading.trim()) &&
+          !labelOfAnotherKind(entry.candidate.unit, type),
+      );
+      const pool =
+        documented && [...type].some((word) => HEADED_KINDS.test(word))
+          ? scored.filter((entry) => identifierOf(entry.candidate.unit, type, stems, plain))
+          : scored;
+      const top = [...(pool.length > 0 ? pool : scored)]
+        .sort((a, b) => b.score - a.score)
+        .slice(0, RERANK);
       // A property or field has no parentheses: "which PROPERTY gives the size?" is `.size`, not
       // `.sizeBy(options)`.
       const property = [...type].some((word) => PROPERTY_KINDS.test(word));
@@ -1262,8 +1278,25 @@ function identifierOf(
     (labelOfAnotherKind(unit, type) ? undefined : labelSpan(unit)) ??
     namedBySection(unit, type) ??
     calledByKind(unit.text, type) ??
+    codeWhich(unit.text, plainStems) ??
     identifierSpan(unit.text, questionStems, plainStems)
   );
+}
+
+/**
+ * Code the text says does what the question asks, in a clause of its own: "`pipe.end()`, which
+ * WAITS for the BUFFER to DRAIN" for "which method waits for the buffer to drain?".
+ */
+function codeWhich(
+  text: string,
+  plainStems: Set<string> = new Set(),
+): { text: string; start: number } | undefined {
+  for (const m of text.matchAll(/(`[^`\n]{1,60}`),?\s+(?:which|that)\s+([^,.;:]+)/g)) {
+    const said = new Set(contentWords(m[2]).map(stem));
+    if ([...plainStems].filter((word) => said.has(word)).length >= 2)
+      return { text: m[1], start: m.index ?? 0 };
+  }
+  return undefined;
 }
 
 /** Code the text calls by the kind asked for: "the `convert` function", "method `clear()`". */
