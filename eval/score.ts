@@ -26,13 +26,14 @@ export interface Outcome {
 
 /**
  * Text as the score compares it: case ignored, runs of whitespace as one space, curly quotes as
- * straight ones, and markdown's emphasis and code marks (`*`, `` ` ``) dropped, since they are
- * presentation: "Default: `0`" in a README and "Default: 0" in an answer say the same.
+ * straight ones, and markdown's bold and code marks (`**`, `` ` ``) dropped, since they are
+ * presentation: "Default: `0`" in a README and "Default: 0" in an answer say the same. A single
+ * `*` stays: it can be the value itself (a list marker whose default is `*`).
  */
 export function normalize(text: string): string {
   return text
     .toLowerCase()
-    .replace(/[`*]/g, "")
+    .replace(/`|\*\*/g, "")
     .replace(/[“”„]/g, '"')
     .replace(/[‘’]/g, "'")
     .replace(/\s+/g, " ")

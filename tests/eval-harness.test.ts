@@ -17,6 +17,7 @@ import {
   type Reply,
   scoreOne,
   shows,
+  spanMatches,
   summarize,
   summarizeBy,
 } from "../eval/score.js";
@@ -92,6 +93,9 @@ describe("scoring one answer", () => {
     expect(shows("titled “Promoting Mutually”", 'titled "promoting mutually"')).toBe(true);
     expect(shows("set `currentValue` to `null`", "set currentValue to null")).toBe(true);
     expect(shows("Chen", "Chen Xu")).toBe(false);
+    // A lone asterisk is text, not emphasis: the default list marker `*` can be matched.
+    expect(spanMatches("`*`", ["*"])).toBe(true);
+    expect(spanMatches("`-`", ["*"])).toBe(false);
   });
 });
 

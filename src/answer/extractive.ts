@@ -715,7 +715,9 @@ export class ExtractiveAnswerer {
     );
     // A topic word found nowhere in what was retrieved, even as a close word ("what does it
     // recommend for a LAPTOP?"), means the documents do not hold it: no list of unrelated demands.
-    if (narrowing.some((term) => best[terms.indexOf(term)] < SOFT_MATCH)) return undefined;
+    // Close means as close as a demand must be to be kept below: a merely related word
+    // (laptop–phone 0.60, in a photo caption's "[File phone/Xinhua]") is not the topic.
+    if (narrowing.some((term) => best[terms.indexOf(term)] < FOCUS_MATCH)) return undefined;
     const subjects = new Set(
       named.length > 0
         ? named
