@@ -37,6 +37,14 @@ Use a plugin, or an array of plugins, for every pipe.
 
 Stop every pipe for good and free its buffer.
 
+### flowKit.start()
+
+Starts every pipe with the limit and the buffer size it is given.
+
+### flowKit.setLimit(count)
+
+Sets the limit of pipes that flow at once while they are active.
+
 ### Use the streams API
 
 \`\`\`js
@@ -521,6 +529,14 @@ describe("documentation questions", () => {
     );
     expect(answer.answer).toContain("`pipe-kit` has been renamed to flow-kit");
     expect(answer.answer.split("has been renamed to flow-kit").length - 1).toBe(1);
+  });
+
+  it("answers 'which method…' with the section that documents a method named by the question's words", async () => {
+    // `flowKit.start()` also speaks of "the limit"; the section headed `flowKit.setLimit(count)` is
+    // about it.
+    expect(await firstLine("Which flow-kit method changes the limit?")).toBe(
+      "**flowKit.setLimit(count)** [1]",
+    );
   });
 
   it("answers 'which method…' from the sections that document methods, though prose says the question's verb", async () => {

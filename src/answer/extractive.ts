@@ -496,10 +496,19 @@ export class ExtractiveAnswerer {
       // `.sizeBy(options)`.
       const property = [...type].some((word) => PROPERTY_KINDS.test(word));
       for (const entry of top) {
-        const found = identifierOf(entry.candidate.unit, type, stems, plain);
+        const { unit } = entry.candidate;
+        const found = identifierOf(unit, type, stems, plain);
         if (found && !(property && found.text.includes("("))) entry.score += EXPECTED_BONUS;
+        // The section that documents a name made of the question's words ("### ::setTotal()" for
+        // "which method changes the TOTAL…?") is about it, more than one that mentions it.
+        if (
+          found &&
+          namedBySection(unit, type)?.text === found.text &&
+          identifierWords(found.text).some((word) => plain.has(stem(word)))
+        )
+          entry.score += EXPECTED_BONUS;
         // A row of the options table does not answer "which METHOD…".
-        if (labelOfAnotherKind(entry.candidate.unit, type)) entry.score -= EXPECTED_BONUS;
+        if (labelOfAnotherKind(unit, type)) entry.score -= EXPECTED_BONUS;
       }
       return this.quote(choose(top, kind), terms, kind, question, candidates);
     }
@@ -1260,15 +1269,25 @@ function sectionOpening(unit: Candidate, all: Candidate[]): Candidate | undefine
     : undefined;
 }
 
+/** The stems of the question's topical words that are not names. */
+function plainStemsOf(terms: Term[]): Set<string> {
+  return new Set(terms.filter((term) => !term.name && !term.framing).map((term) => term.stem));
+}
+
+/** The words an identifier is made of: `::setTotal()` → set, total; `on_idle` → on, idle. */
+function identifierWords(identifier: string): string[] {
+  return identifier
+    .replace(/([a-z\d])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z\d]+/)
+    .filter(Boolean);
+}
+
 /**
  * The identifier a unit gives for "which function / method / event…?": the name its list item or
  * row starts with, the name its section documents, code the text calls by that kind ("the
  * `convert` function"), or an identifier made of the question's words.
  */
-/** The stems of the question's topical words that are not names. */
-function plainStemsOf(terms: Term[]): Set<string> {
-  return new Set(terms.filter((term) => !term.name && !term.framing).map((term) => term.stem));
-}
 
 function identifierOf(
   unit: Unit,
