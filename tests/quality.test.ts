@@ -44,6 +44,9 @@ describe("a direct answer first", () => {
       "Belarus, Cuba, Egypt, Iran, Syria, Venezuela",
     ],
     ["When was the resolution adopted?", "Tuesday"],
+    // The text writes "The United Nations (UN) Human Rights Council": a name is its words in a
+    // row, whatever punctuation stands between them.
+    ["When did the UN Human Rights Council adopt the resolution?", "Tuesday"],
     ["Which UN body adopted it?", "Human Rights Council"],
     [
       "What is the resolution titled?",

@@ -411,10 +411,10 @@ export class ExtractiveAnswerer {
           topical(term) ? term.weight * rarity[t] * rankCredit(own(t)) : 0;
         const framing = (term: Term, t: number) =>
           term.framing ? term.weight * matrix[c][t] * (type.has(term.word) ? TYPE_CREDIT : 1) : 0;
-        const scope = `${candidate.unit.text} ${candidate.unit.context}`.toLowerCase();
+        const scope = `${candidate.unit.text} ${candidate.unit.context}`;
         const namesFound =
           terms.every((term, t) => !term.name || matrix[c][t] === 1) &&
-          phrases.every((phrase) => scope.includes(phrase));
+          phrases.every((phrase) => namesPhrase(scope, phrase));
         return {
           candidate,
           c,
@@ -1584,6 +1584,15 @@ function namePhrases(question: string): string[] {
   const phrases =
     question.match(/(?<!^)\b\p{Lu}[\p{L}\p{N}-]*(?:\s+\p{Lu}[\p{L}\p{N}-]*)+/gu) ?? [];
   return phrases.map((phrase) => phrase.toLowerCase().replace(/\s+/g, " "));
+}
+
+/**
+ * Whether a text names the phrase: its words in a row, whatever punctuation stands between them
+ * ("The United Nations (UN) Human Rights Council" names "UN Human Rights Council").
+ */
+function namesPhrase(text: string, phrase: string): boolean {
+  const words = (s: string) => ` ${s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ")} `;
+  return words(text).includes(words(phrase));
 }
 
 /** Whether a unit holds the kind of answer the question asks for. */
