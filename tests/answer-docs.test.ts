@@ -531,6 +531,16 @@ describe("documentation questions", () => {
     expect(answer.answer.split("has been renamed to flow-kit").length - 1).toBe(1);
   });
 
+  it("answers 'which method…' with a name made of the question's own words, taken from code", async () => {
+    expect(await firstLine("Which method opens a pipe in flow-kit?")).toBe("**openPipe** [1]");
+  });
+
+  it("never answers 'which function…' with an option documented under an options heading", async () => {
+    // `### autoOpen` stands under "## Pipe options": "Whether pipes are opened…" is an option's.
+    const answer = await answerQuestion(assistant, "Which flow-kit function opens a pipe?");
+    expect(answer.answer.split("\n")[0]).not.toContain("autoOpen");
+  });
+
   it("answers 'which method…' with the section that documents a method named by the question's words", async () => {
     // `flowKit.start()` also speaks of "the limit"; the section headed `flowKit.setLimit(count)` is
     // about it.

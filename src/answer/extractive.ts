@@ -71,8 +71,8 @@ const NAME_WORDS = 3;
 const SETTING_KINDS = /^(options?|settings?|fields?|parameters?|params?|flags?|keys?)$/i;
 /** The kinds of code that are read, not called ("which PROPERTY…"): their names have no "()". */
 const PROPERTY_KINDS = /^(propert(?:y|ies)|fields?|attributes?)$/i;
-/** The kinds of code documented under a heading that is their name (`.clear()`, `.size`). */
-const HEADED_KINDS = /^(methods?|functions?|propert(?:y|ies))$/i;
+/** The kinds of code a document names as code (`.clear()`, `.size`, `search(query)`). */
+const NAMED_KINDS = /^(methods?|functions?|propert(?:y|ies))$/i;
 /** A heading that names a method or property (`.pause()`, `::setTotal()`, `.isPaused`). */
 const CODE_HEADING = /^`?(?:(?:::|\.)[\w$.]+(?:\(.*\))?|[\w$.]+\(.*\))`?$/;
 /** A question about an example, which is code. */
@@ -476,19 +476,12 @@ export class ExtractiveAnswerer {
     if (kind === "which" && asksForIdentifier(type)) {
       const stems = new Set(terms.map((term) => term.stem));
       const plain = plainStemsOf(terms);
-      // "Which METHOD applies a plugin?": where the documentation has sections headed by methods
-      // (`use(plugin|array)`), a passage that names no code ("The plugin API… apply…") is no
-      // answer, however many of the question's words it has.
-      const documented = scored.some(
-        (entry) =>
-          entry.candidate.unit.heading !== undefined &&
-          CODE_HEADING.test(entry.candidate.unit.heading.trim()) &&
-          !labelOfAnotherKind(entry.candidate.unit, type),
-      );
-      const pool =
-        documented && [...type].some((word) => HEADED_KINDS.test(word))
-          ? scored.filter((entry) => identifierOf(entry.candidate.unit, type, stems, plain))
-          : scored;
+      // "Which METHOD applies a plugin?": a passage that names no code ("The plugin API… apply…")
+      // is no answer, however many of the question's words it has, when others name some
+      // (`use(plugin|array)`, `miniSearch.search(…)` in an example).
+      const pool = [...type].some((word) => NAMED_KINDS.test(word))
+        ? scored.filter((entry) => identifierOf(entry.candidate.unit, type, stems, plain))
+        : scored;
       const top = [...(pool.length > 0 ? pool : scored)]
         .sort((a, b) => b.score - a.score)
         .slice(0, RERANK);
@@ -1296,8 +1289,9 @@ function identifierOf(
   plainStems?: Set<string>,
 ): { text: string; start: number } | undefined {
   return (
-    (labelOfAnotherKind(unit, type) ? undefined : labelSpan(unit)) ??
-    namedBySection(unit, type) ??
+    (labelOfAnotherKind(unit, type)
+      ? undefined
+      : (labelSpan(unit) ?? namedBySection(unit, type))) ??
     calledByKind(unit.text, type) ??
     codeWhich(unit.text, plainStems) ??
     identifierSpan(unit.text, questionStems, plainStems)
@@ -1360,25 +1354,40 @@ function namedBySection(
 }
 
 /**
- * "Which OPTION hides the cursor?": an option's list item or table row names it first (its label,
- * "- `hideCursor` (type:boolean) - hide the cursor…"), and that name answers.
- */
-/**
- * Whether a list's or table's labels are of a kind of code other than the one asked for: the
- * rows under "Connection options" (or a column headed "Option") name options, not the method
- * "which METHOD drops a pipe?" asks for.
+ * Whether a unit's labels or section are of a kind of code other than the one asked for: the rows
+ * under "Connection options" (or a column headed "Option"), and the sections under "Pipe options"
+ * (`### autoOpen`), name options, not the function "which FUNCTION opens a pipe?" asks for. The
+ * nearest heading that names a kind decides; a method and a function are one kind, as are an
+ * option, a setting and a parameter (a "field" is often the data's, as in "Field extraction").
  */
 function labelOfAnotherKind(unit: Unit, type: Set<string>): boolean {
+  const kindsIn = (text: string) =>
+    text
+      .toLowerCase()
+      .split(/[^a-z]+/)
+      .filter((word) => word && isCodeKind(word))
+      .map(kindFamily);
   const header = unit.kind === "row" && unit.intro ? (cells(unit.intro)[0]?.text ?? "") : "";
-  const kinds = `${unit.heading ?? ""} ${header}`
-    .toLowerCase()
-    .split(/[^a-z]+/)
-    .filter((word) => word && isCodeKind(word))
-    .map(stem);
-  const asked = [...type].filter(isCodeKind).map(stem);
+  const lines = unit.context.split("\n").map((line) => line.trim());
+  const at = unit.heading === undefined ? -1 : lines.lastIndexOf(unit.heading.trim());
+  // The headings above the unit, nearest first (the first line is the document's title).
+  const path = at > 0 ? lines.slice(1, at + 1).reverse() : [unit.heading ?? ""];
+  const kinds = [header, ...path].map(kindsIn).find((found) => found.length > 0) ?? [];
+  const asked = [...type].filter(isCodeKind).map(kindFamily);
   return kinds.length > 0 && asked.length > 0 && !kinds.some((kind) => asked.includes(kind));
 }
 
+/** A kind of code as labelOfAnotherKind compares them: "methods" and "function" are one. */
+function kindFamily(word: string): string {
+  if (/^(options?|settings?|parameters?|params?|flags?)$/i.test(word)) return "setting";
+  if (/^(methods?|functions?)$/i.test(word)) return "call";
+  return stem(word);
+}
+
+/**
+ * "Which OPTION hides the cursor?": an option's list item or table row names it first (its label,
+ * "- `hideCursor` (type:boolean) - hide the cursor…"), and that name answers.
+ */
 function labelSpan(unit: Unit): { text: string; start: number } | undefined {
   // A setting of a code example: its key ("storeFields: […] // fields to return…").
   if (unit.kind === "setting" && unit.label && unit.label.length <= SPAN_MAX)

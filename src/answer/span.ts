@@ -419,8 +419,12 @@ export function identifierSpan(
     const stems = parts.map((part) => stem(part.toLowerCase()));
     // What it calls may be a word the question says itself: `miniSearch.search` for "which
     // method runs a SEARCH in MiniSearch?" is then an answer, though all its words are asked ("Node.js" calls no "js").
+    // So is a name made only of the question's plain words (`openPipe` for "which method OPENS
+    // a PIPE?"); one made of the names it writes (`flowKit` for "flow-kit") restates them.
     const called = (written.split(/\.|::/).pop() ?? "").replace(/\(\)$/, "");
-    const callsAsked = /^\p{L}{3,}$/u.test(called) && plainStems.has(stem(called.toLowerCase()));
+    const callsAsked =
+      (/^\p{L}{3,}$/u.test(called) && plainStems.has(stem(called.toLowerCase()))) ||
+      stems.every((s) => plainStems.has(s));
     const shared = new Set(stems.filter((s) => questionStems.has(s))).size + Number(callsAsked);
     if (shared < 2 || (stems.every((s) => questionStems.has(s)) && !callsAsked)) continue;
     if (!best || shared > best.shared) {
