@@ -16,14 +16,14 @@ import { type Outcome, type Summary, summarize } from "../eval/score.js";
 // before any rule for them) made the set 446: on the 410 the figures are answered 81.7%, refused
 // 92.9% (one fewer than before), precision 82.1%; of the 36 new ones 17/26 are answered and 7/10
 // refused, so the floors below are those of the 446.
-/** Answerable questions answered with every expected string and none forbidden (today 80.4%). */
-const MIN_ANSWERABLE = 0.8;
+/** Answerable questions answered with every expected string and none forbidden (today 81.6%). */
+const MIN_ANSWERABLE = 0.81;
 /** Questions the documents do not answer that are refused: refusal recall (today 90.8%). */
 const MIN_REFUSED = 0.9;
 /** Refusals that were right to refuse: refusal precision (today 79.2%). */
 const MIN_REFUSAL_PRECISION = 0.79;
-/** Who / when / which... answers that start with the expected span in bold (today 71.6%). */
-const MIN_DIRECT_EXACT = 0.71;
+/** Who / when / which... answers that start with the expected span in bold (today 73.0%). */
+const MIN_DIRECT_EXACT = 0.72;
 /** Characters of the median answer: members read the first line (today 161). */
 const MAX_MEDIAN_LENGTH = 300;
 
