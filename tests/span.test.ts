@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { directSpan } from "../src/answer/span.js";
+import { directSpan, identifierSpan } from "../src/answer/span.js";
+import { stem } from "../src/text/tokens.js";
 
 const LIMITS =
   "Type: number. Default: Infinity. Minimum: 1. The max number of runs in one interval.";
@@ -14,5 +15,23 @@ describe("the direct answer to how many", () => {
     expect(directSpan("Minimum: 3.", "count", [], new Set(["how", "many", "runs"]))?.text).toBe(
       "3",
     );
+  });
+});
+
+describe("the identifier that answers 'which method…'", () => {
+  // "Which method runs a search in MiniSearch?"
+  const asked = new Set(["method", "run", "search", "minisearch", "mini"].map(stem));
+  const plain = new Set(["run", "search"].map(stem));
+
+  it("is not a method of the package that shares only the package's name with the question", () => {
+    const text =
+      "The default tokenizer can be obtained by calling `MiniSearch.getDefault('tokenize')`.";
+    expect(identifierSpan(text, asked, plain)).toBeUndefined();
+  });
+
+  it("is the method whose own name is what the question asks", () => {
+    const text =
+      "Get the default with `MiniSearch.getDefault('x')`, then call `miniSearch.search('zen')`.";
+    expect(identifierSpan(text, asked, plain)?.text).toBe("miniSearch.search");
   });
 });

@@ -427,6 +427,14 @@ export function identifierSpan(
       stems.every((s) => plainStems.has(s));
     const shared = new Set(stems.filter((s) => questionStems.has(s))).size + Number(callsAsked);
     if (shared < 2 || (stems.every((s) => questionStems.has(s)) && !callsAsked)) continue;
+    // What a qualified name calls must be what is asked: `MiniSearch.getDefault` shares only
+    // its owner's name with "which method runs a search in MiniSearch?".
+    const calledStems = called
+      .split(/[^\p{L}\p{N}]+|(?<=[\p{Ll}\p{N}])(?=\p{Lu})/u)
+      .filter(Boolean)
+      .map((part) => stem(part.toLowerCase()));
+    if (called !== written.replace(/\(\)$/, "") && !calledStems.some((s) => questionStems.has(s)))
+      continue;
     if (!best || shared > best.shared) {
       const start = match.index ?? 0;
       best = { text: written, start, end: start + written.length, shared };
