@@ -255,6 +255,10 @@ The plugin API lets developers apply their own extensions to pipes.
 ## License
 
 flow-kit is copyright © 2020+ Ada Lindqvist and released under the MIT license.
+
+## Support
+
+[Discussions on GitHub](https://github.com/flow/flow-kit/discussions)
 `;
 
 let assistant: Assistant;
@@ -529,6 +533,13 @@ describe("documentation questions", () => {
     );
     expect(answer.answer).toContain("`pipe-kit` has been renamed to flow-kit");
     expect(answer.answer.split("has been renamed to flow-kit").length - 1).toBe(1);
+  });
+
+  it("answers from a section whose whole text is one link, as a badge is not", async () => {
+    // "## Support" then "[Discussions on GitHub](…)": the link's words are what the section says.
+    const answer = await answerQuestion(assistant, "Where can I get support for flow-kit?");
+    expect(answer.answered).toBe(true);
+    expect(answer.answer).toContain("Discussions on GitHub");
   });
 
   it("answers 'which method…' with a name made of the question's own words, taken from code", async () => {

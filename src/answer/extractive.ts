@@ -500,6 +500,21 @@ export class ExtractiveAnswerer {
           identifierWords(found.text).some((word) => plain.has(stem(word)))
         )
           entry.score += EXPECTED_BONUS;
+        // So is a function the text calls whose name is the question's words (`openPipe(…)` for
+        // "which method OPENS a PIPE?"): what a call does, its name says.
+        const words = found ? identifierWords(found.text.replace(/\(.*$/, "")) : [];
+        if (
+          found &&
+          !property &&
+          words.length > 1 &&
+          words.every((word) => plain.has(stem(word))) &&
+          (found.text.includes("(") ||
+            unit.text
+              .slice(found.start + found.text.length)
+              .trimStart()
+              .startsWith("("))
+        )
+          entry.score += EXPECTED_BONUS;
         // A row of the options table does not answer "which METHOD…".
         if (labelOfAnotherKind(unit, type)) entry.score -= EXPECTED_BONUS;
       }

@@ -405,6 +405,8 @@ function sentencesOf(paragraph: string): { text: string; start: number }[] {
  */
 export function isMarkup(text: string): boolean {
   if (!/\]\(|:\/\/|!\[/.test(text)) return false;
+  // A link alone, written in words, is what its section says ("## License" then "[MIT](LICENSE)").
+  if (/^\[[^\]![]*\p{L}[^\]![]*\]\([^)\s]*\)\.?$/u.test(text.trim())) return false;
   const prose = text.replace(/\]\([^)\s]*\)?|\S*:\/\/\S*|[![\]()]/g, " ");
   return (prose.match(/\p{L}{2,}/gu) ?? []).length < PROSE_WORDS;
 }
