@@ -3,7 +3,7 @@ import path from "node:path";
 
 /** The evaluation set: one question a line, written from the documents before any tuning. */
 export const QUESTIONS_FILE = path.join(import.meta.dirname, "questions.jsonl");
-/** The documents the questions are about, copied unchanged: the article and six READMEs. */
+/** The documents the questions are about, copied unchanged: the article and seven READMEs. */
 export const CORPUS_DIR = path.join(import.meta.dirname, "corpus");
 
 export type Split = "tune" | "heldout";
