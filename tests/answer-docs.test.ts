@@ -348,6 +348,11 @@ describe("documentation questions", () => {
     expect(answer.answer).toContain("Emitted when every pipe has emptied its buffer.");
   });
 
+  it("reads the verb of 'what does X return…' before the phrase that follows it", async () => {
+    // "…return FOR THE PIPES?" ends in a noun, but "return" is still the verb asked about.
+    expect(await firstLine("What does close() return for the pipes?")).toBe("**a promise** [1]");
+  });
+
   it("answers 'what does X return?' with what the text writes after its verb, quoting the section once", async () => {
     const answer = await answerQuestion(assistant, "What does close() return?");
     const lines = answer.answer.split("\n");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { directSpan, identifierSpan } from "../src/answer/span.js";
+import { directSpan, identifierSpan, objectSpan } from "../src/answer/span.js";
 import { stem } from "../src/text/tokens.js";
 
 const LIMITS =
@@ -33,5 +33,17 @@ describe("the identifier that answers 'which method…'", () => {
     const text =
       "Get the default with `MiniSearch.getDefault('x')`, then call `miniSearch.search('zen')`.";
     expect(identifierSpan(text, asked, plain)?.text).toBe("miniSearch.search");
+  });
+});
+
+describe("the object of a verb", () => {
+  it("never starts with the comma of the next clause", () => {
+    const text = "This method returns `0` for the `NIL` UUID, and `15` for the `MAX` UUID.";
+    // Read "UUID" as the verb asked about: what follows it is another clause, not its object.
+    const found = objectSpan(text, [(word) => word.toLowerCase() === "uuid"], true);
+    expect(found?.text ?? "").not.toMatch(/^[,;]/);
+    expect(objectSpan(text, [(word) => word === "returns"], true)?.text).toBe(
+      "`0` for the `NIL` UUID, and `15` for the `MAX` UUID",
+    );
   });
 });

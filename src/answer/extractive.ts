@@ -1232,7 +1232,10 @@ function askedVerbs(question: string): string[] {
   const asked = WHAT_OBJECT.exec(question)?.[1];
   if (!asked) return [];
   const words = asked
-    .replace(/,.*$|\s+(?:by default|when|while|before|after|if|in order to|according to)\b.*$/i, "")
+    .replace(
+      /,.*$|\s+(?:by default|when|while|before|after|if|in order to|according to)\b.*$|\s+(?:for|with|on|in|from)\s+(?:the|a|an)\s.*$/i,
+      "",
+    )
     .trim()
     .split(/\s+/);
   let stranded = false;

@@ -367,7 +367,8 @@ function objectAt(
   // "…consultation and cooperation, AND uphold…", "a promise THAT settles…": what ends a phrase
   // before the next verb is not part of it.
   while (anyTag && i > first && endsNothing(words[i - 1])) i--;
-  if (i === first) return undefined;
+  // An object starts with a word, not with the comma of another clause (", and `15`…").
+  if (i === first || /^[,;]$/.test(words[first].text)) return undefined;
   let start = words[first].start;
   let end = words[i - 1].end;
   while (end > start && /[,\s]/.test(text[end - 1])) end--;
