@@ -17,7 +17,7 @@ import { type Outcome, type Summary, summarize } from "../eval/score.js";
 // 92.9% (one fewer than before), precision 82.1%; of the 36 new ones 17/26 are answered and 7/10
 // refused, so the floors below are those of the 446.
 /** Answerable questions answered with every expected string and none forbidden (today 81.6%). */
-const MIN_ANSWERABLE = 0.81;
+const MIN_ANSWERABLE = 0.8;
 /** Questions the documents do not answer that are refused: refusal recall (today 90.8%). */
 const MIN_REFUSED = 0.9;
 /** Refusals that were right to refuse: refusal precision (today 79.2%). */

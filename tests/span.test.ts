@@ -47,3 +47,15 @@ describe("the object of a verb", () => {
     );
   });
 });
+
+describe("the object of a verb, where the phrase ends", () => {
+  it("ends at a comma before an adverb, and goes on through a list", () => {
+    const text =
+      "The default is to generate version 4 UUIDS, however the other versions are supported.";
+    expect(objectSpan(text, [(word) => word === "generate"], true)?.text).toBe("version 4 UUIDS");
+    const list = "The co-sponsors called for Belarus, Cuba, and Egypt to join.";
+    expect(objectSpan(list, [(word) => word === "called"], true)?.text).toBe(
+      "Belarus, Cuba, and Egypt",
+    );
+  });
+});

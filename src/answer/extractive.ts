@@ -1306,10 +1306,11 @@ function identifierOf(
   questionStems: Set<string>,
   plainStems?: Set<string>,
 ): { text: string; start: number } | undefined {
+  const another = labelOfAnotherKind(unit, type);
+  // A row or item of options names options, whatever code it writes (`options.random`).
+  if (another && (unit.kind === "row" || unit.kind === "item")) return undefined;
   return (
-    (labelOfAnotherKind(unit, type)
-      ? undefined
-      : (labelSpan(unit) ?? namedBySection(unit, type))) ??
+    (another ? undefined : (labelSpan(unit) ?? namedBySection(unit, type))) ??
     calledByKind(unit.text, type) ??
     codeWhich(unit.text, plainStems) ??
     identifierSpan(unit.text, questionStems, plainStems)
@@ -1390,7 +1391,9 @@ function labelOfAnotherKind(unit: Unit, type: Set<string>): boolean {
   const at = unit.heading === undefined ? -1 : lines.lastIndexOf(unit.heading.trim());
   // The headings above the unit, nearest first (the first line is the document's title).
   const path = at > 0 ? lines.slice(1, at + 1).reverse() : [unit.heading ?? ""];
-  const kinds = [header, ...path].map(kindsIn).find((found) => found.length > 0) ?? [];
+  // A label qualified by its kind (`options.random`, `params.total`) is of that kind.
+  const qualifier = /^[[`\s]*([A-Za-z]+)\.\w/.exec(unit.label ?? "")?.[1] ?? "";
+  const kinds = [qualifier, header, ...path].map(kindsIn).find((found) => found.length > 0) ?? [];
   const asked = [...type].filter(isCodeKind).map(kindFamily);
   return kinds.length > 0 && asked.length > 0 && !kinds.some((kind) => asked.includes(kind));
 }

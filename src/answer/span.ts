@@ -361,7 +361,10 @@ function objectAt(
       /^including$/i.test(words[i].text) ||
       // "a community of SHARED future": a participle after "of" or an article describes a noun.
       (anyTag && i > first && words[i].pos === "VERB" && /^(ADP|DET)$/.test(words[i - 1].pos))) &&
-    !/^[.;:!?"“”()]$/.test(words[i].text)
+    !/^[.;:!?"“”()]$/.test(words[i].text) &&
+    // "version 4 UUIDS, HOWEVER the other versions…": a comma before an adverb or a subordinating
+    // word ends the phrase; one inside a list ("Belarus, Cuba, and Egypt") does not.
+    !(words[i].text === "," && /^(ADV|SCONJ)$/.test(words[i + 1]?.pos ?? ""))
   )
     i++;
   // "…consultation and cooperation, AND uphold…", "a promise THAT settles…": what ends a phrase
