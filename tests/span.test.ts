@@ -59,3 +59,23 @@ describe("the object of a verb, where the phrase ends", () => {
     );
   });
 });
+
+describe("a count", () => {
+  it("is never the number of a name the question writes (uuid.v4 → 'version 4')", () => {
+    const asked = new Set([
+      "how",
+      "many",
+      "uuids",
+      "per",
+      "second",
+      "can",
+      "uuid",
+      "v4",
+      "generate",
+    ]);
+    expect(directSpan("Create an RFC version 4 (random) UUID", "count", [], asked)).toBeUndefined();
+    expect(directSpan("It makes 10 UUIDs a second in version 4.", "count", [], asked)?.text).toBe(
+      "10",
+    );
+  });
+});

@@ -13,6 +13,7 @@ import {
   directSpan,
   identifierSpan,
   isCodeKind,
+  namesNumber,
   objectSpan,
   SPAN_MAX,
 } from "./span.js";
@@ -601,8 +602,12 @@ export class ExtractiveAnswerer {
     if (!focusTerms.every(holds) && (verb === undefined || !holds(verb))) return false;
     const focus = focusTerms[focusTerms.length - 1];
     if (kind !== "count" && kind !== "amount" && kind !== "when") return true;
+    const asked = new Set(terms.map((term) => term.word));
     const found = (kind === "when" ? [DATE, TEMPORAL] : [NUMBER]).flatMap((pattern) =>
-      [...text.matchAll(pattern)].map((match) => match.index ?? 0),
+      [...text.matchAll(pattern)]
+        // "How many… can uuid.V4 generate?": the 4 of "version 4" counts nothing.
+        .filter((match) => kind === "when" || !namesNumber(asked, match[0].trim()))
+        .map((match) => match.index ?? 0),
     );
     if (found.length === 0) return false;
     if (kind === "when" || focus === undefined || inText[c][focus] < FOCUS_MATCH) return true;

@@ -88,6 +88,13 @@ interface Candidate {
  * the sentence holds none. `anchors` are the offsets of the matched words, `questionWords` the
  * question's own words (lower-cased), which are never the answer.
  */
+/** Whether a word of the question is a name ending in the number ("v4", "es2015", "node20"). */
+export function namesNumber(questionWords: Set<string>, number: string): boolean {
+  return [...questionWords].some(
+    (word) => word !== number && new RegExp(`^\\p{L}+${number}$`, "u").test(word),
+  );
+}
+
 export function directSpan(
   text: string,
   kind: Asks,
@@ -106,7 +113,9 @@ export function directSpan(
       candidate.end - candidate.start <= SPAN_MAX &&
       // A value may be a symbol alone ("#", "="); other answers have words, not all the question's.
       (words === null ? kind === "value" : !words.every((word) => questionWords.has(word))) &&
-      !otherBound(text, candidate.start, questionWords)
+      !otherBound(text, candidate.start, questionWords) &&
+      // "How many… can uuid.V4 generate?": the 4 of "version 4" is the name's, not a count.
+      !(words?.length === 1 && /^\d+$/.test(words[0]) && namesNumber(questionWords, words[0]))
     );
   });
   if (candidates.length === 0) return undefined;
