@@ -45,6 +45,11 @@ Starts every pipe with the limit and the buffer size it is given.
 
 Sets the limit of pipes that flow at once while they are active.
 
+|  |  |
+| --- | --- |
+| \`count\` | \`Number\` How many pipes may flow at once |
+| [\`burst\` = 2] | \`Number\` Pipes let through above the limit for a moment |
+
 ### Use the streams API
 
 \`\`\`js
@@ -346,6 +351,13 @@ describe("documentation questions", () => {
     const answer = await answerQuestion(assistant, "Which event fires when the pipes drain?");
     expect(answer.answer.split("\n")[0]).toBe("**drain** [1]");
     expect(answer.answer).toContain("Emitted when every pipe has emptied its buffer.");
+  });
+
+  it("reads a parameter's default as JSDoc writes it, and only for that parameter", async () => {
+    // "[`burst` = 2]" in the table of flowKit.setLimit(count).
+    expect(await firstLine("What is the default burst of flowKit.setLimit?")).toBe("**2** [1]");
+    const other = await answerQuestion(assistant, "What is the default count of flowKit.setLimit?");
+    expect(other.answer.split("\n")[0]).not.toContain("**2**");
   });
 
   it("reads the verb of 'what does X return…' before the phrase that follows it", async () => {

@@ -18,7 +18,7 @@ import {
   SPAN_MAX,
 } from "./span.js";
 import { REFUSAL, type Source } from "./types.js";
-import { HEADLINE_WORDS, isMarkup, type Unit, unitsOf } from "./units.js";
+import { DEFAULT_IN_LABEL, HEADLINE_WORDS, isMarkup, type Unit, unitsOf } from "./units.js";
 
 /** Two words count as the same idea from this cosine similarity of their vectors up. */
 const SOFT_MATCH = 0.6;
@@ -1494,7 +1494,14 @@ function settingSpan(unit: Unit, question: string): { text: string; start: numbe
 
 /** A table row's cell under its "Default" column: the default a value question asks for. */
 function defaultCell(unit: Unit): { text: string; start: number } | undefined {
-  if (unit.kind !== "row" || !unit.intro) return undefined;
+  if (unit.kind !== "row") return undefined;
+  // "[`offset` = 0]": the value after "=" in the parameter's own label.
+  const own = unit.label ? DEFAULT_IN_LABEL.exec(unit.label)?.[1].replace(/`/g, "").trim() : "";
+  if (own && own.length <= SPAN_MAX) {
+    const start = unit.text.indexOf(own, unit.text.indexOf("="));
+    if (start >= 0) return { text: own, start };
+  }
+  if (!unit.intro) return undefined;
   const column = cells(unit.intro).findIndex((cell) => /^default$/i.test(cell.text));
   const cell = column >= 0 ? cells(unit.text)[column] : undefined;
   return cell && cell.text.length > 0 && cell.text.length <= SPAN_MAX ? cell : undefined;
@@ -1604,14 +1611,24 @@ function appositive(text: string, question: string): { text: string; start: numb
 
 /** The name of the setting a unit documents: its label or heading, when that is one word. */
 function settingName(unit: Unit): string | undefined {
-  const name = (unit.label ?? unit.heading ?? "").replace(/[`.()]/g, "").trim();
+  const name = (unit.label ?? unit.heading ?? "")
+    // "[`offset` = 0]": a parameter with its default, as JSDoc writes it.
+    .replace(/^\[\s*(.*?)\s*\]$/, "$1")
+    .replace(/\s*=.*$/, "")
+    .replace(/[`.()]/g, "")
+    .trim();
   return /^[\w$-]+$/.test(name) ? name.toLowerCase() : undefined;
 }
 
-/** Whether a unit documents a setting other than those asked for, whose name holds one of them. */
+/**
+ * Whether a unit documents a setting other than those asked for: one whose name holds one of
+ * them (`throwOnTimeout` for "the default timeout"), or the row of another parameter with its
+ * default (`[offset = 0]` for "the default namespace", under a heading that names both).
+ */
 function otherSetting(unit: Unit, asked: string[]): boolean {
   const name = settingName(unit);
-  return name !== undefined && asked.some((word) => name !== word && name.includes(word));
+  const row = unit.kind === "row" && DEFAULT_IN_LABEL.test(unit.label ?? "");
+  return name !== undefined && asked.some((word) => name !== word && (name.includes(word) || row));
 }
 
 /** Runs of two or more capitalized words after the first word ("United States"), lower-cased. */

@@ -45,6 +45,9 @@ export interface Unit {
   section?: string;
 }
 
+/** A parameter with its default, as JSDoc writes it: "[`offset` = 0]", "[`options.msecs = (current time)`]". */
+export const DEFAULT_IN_LABEL = /^\[?\s*`?[\w$.]+`?\s*=\s*([^\]]+?)`?\s*\]?$/;
+
 // A sentence that opens by pointing back ("In this case…", "This means…"): what it is about is
 // in the sentence before it.
 const REFERS_BACK =
@@ -249,6 +252,8 @@ function markdownUnits(chunk: RetrievedChunk): Unit[] {
         const label = labelOf(text.slice(row.start, row.end));
         units.push({
           ...(label ? { label } : {}),
+          // "[`offset` = 0]": a parameter written with its default, as JSDoc writes it.
+          ...(label && DEFAULT_IN_LABEL.test(label) ? { means: "default" } : {}),
           ...base,
           kind: "row",
           text: text.slice(row.start, row.end).trim(),
