@@ -13,18 +13,21 @@ import { type Outcome, type Summary, summarize } from "../eval/score.js";
 // the new ones are harder (of 17 new questions to refuse 2 are answered, and the 20
 // getting-started questions added last bring 4 wrong refusals), so refusal recall is floored at
 // 93% and precision at 82% of the 410. On 2026-12-03 a sixth README (turndown, 36 questions written
-// before any rule for them) made the set 446: on the 410 the figures are answered 81.7%, refused
-// 92.9% (one fewer than before), precision 82.1%; of the 36 new ones 17/26 are answered and 7/10
-// refused, so the floors below are those of the 446.
-/** Answerable questions answered with every expected string and none forbidden (today 81.6%). */
-const MIN_ANSWERABLE = 0.8;
-/** Questions the documents do not answer that are refused: refusal recall (today 90.8%). */
-const MIN_REFUSED = 0.9;
-/** Refusals that were right to refuse: refusal precision (today 79.2%). */
+// before any rule for them) made the set 446: on the 410 the figures were answered 81.7%, refused
+// 92.9% (one fewer than before), precision 82.1%; of the 36 new ones 17/26 were answered and 7/10
+// refused, so the floors were set to those of the 446. On 2026-12-08 a seventh (uuid, 26
+// questions) made it 472; adding its document to the corpus alone cost two answers of other
+// READMEs (a chunk that answered is no longer retrieved, another row outranks one), both in the
+// tuned half, and the floors below are those of the 472.
+/** Answerable questions answered with every expected string and none forbidden (today 81.1%). */
+const MIN_ANSWERABLE = 0.81;
+/** Questions the documents do not answer that are refused: refusal recall (today 91.5%). */
+const MIN_REFUSED = 0.91;
+/** Refusals that were right to refuse: refusal precision (today 79.9%). */
 const MIN_REFUSAL_PRECISION = 0.79;
-/** Who / when / which... answers that start with the expected span in bold (today 73.0%). */
-const MIN_DIRECT_EXACT = 0.72;
-/** Characters of the median answer: members read the first line (today 161). */
+/** Who / when / which... answers that start with the expected span in bold (today 73.6%). */
+const MIN_DIRECT_EXACT = 0.73;
+/** Characters of the median answer: members read the first line (today 162). */
 const MAX_MEDIAN_LENGTH = 300;
 
 let opened: EvalAssistant;
