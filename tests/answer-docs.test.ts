@@ -355,7 +355,11 @@ describe("documentation questions", () => {
 
   it("reads a parameter's default as JSDoc writes it, and only for that parameter", async () => {
     // "[`burst` = 2]" in the table of flowKit.setLimit(count).
-    expect(await firstLine("What is the default burst of flowKit.setLimit?")).toBe("**2** [1]");
+    const burst = await answerQuestion(assistant, "What is the default burst of flowKit.setLimit?");
+    expect(burst.answer.split("\n")[0]).toBe("**2** [1]");
+    // The table is quoted by its rows: no rule ("| --- |"), no header of empty cells.
+    expect(burst.answer).toContain("[`burst` = 2]");
+    expect(burst.answer).not.toMatch(/\|\s*---|\|\s+\|\s+\|/);
     const other = await answerQuestion(assistant, "What is the default count of flowKit.setLimit?");
     expect(other.answer.split("\n")[0]).not.toContain("**2**");
   });

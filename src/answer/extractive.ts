@@ -1725,7 +1725,8 @@ function display(unit: Unit, text: string, n: number): string {
     // ">" a quote's mark).
     const lines = unit.section
       .split("\n")
-      .filter((line) => !isMarkup(line))
+      // A table's rule and an empty header ("|  |  |", "| --- | --- |") say nothing.
+      .filter((line) => !isMarkup(line) && !TABLE_RULE.test(line))
       .map((line) =>
         line
           .replace(/\\$/, "")
@@ -1744,8 +1745,11 @@ function display(unit: Unit, text: string, n: number): string {
         : `“${text}” [${n}]`;
     case "item":
       return `${unit.intro ? `${unit.intro}\n` : unit.heading ? `${unit.heading}:\n` : ""}${text} [${n}]`;
-    case "row":
-      return `${unit.heading ? `${unit.heading}:\n` : ""}${unit.intro ? `${unit.intro}\n` : ""}${text} [${n}]`;
+    case "row": {
+      // A header of empty cells is left out; the spaces that align the columns are one space.
+      const header = unit.intro && !TABLE_RULE.test(unit.intro) ? `${squeeze(unit.intro)}\n` : "";
+      return `${unit.heading ? `${unit.heading}:\n` : ""}${header}${squeeze(text)} [${n}]`;
+    }
     case "code":
       return `${unit.intro ?? unit.heading ?? ""}\n${text}\n[${n}]`.trim();
     default:
@@ -1753,6 +1757,14 @@ function display(unit: Unit, text: string, n: number): string {
         ? `“${text}” [${n}]`
         : `${unit.heading ? `${unit.heading} — ` : ""}${text} [${n}]`;
   }
+}
+
+/** A table line of nothing but pipes, dashes and colons: its rule, or a header of empty cells. */
+const TABLE_RULE = /^[\s|:-]*$/;
+
+/** Runs of spaces as one: the padding that aligns a table's columns in its source. */
+function squeeze(line: string): string {
+  return line.replace(/ {2,}/g, " ");
 }
 
 function gateCredit(similarity: number): number {
