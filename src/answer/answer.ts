@@ -1,5 +1,7 @@
 import type { Assistant } from "../assistant.js";
 import { logger } from "../logger.js";
+import type { RetrievedChunk } from "../retrieval/hybrid.js";
+import { namedDocuments } from "./extractive.js";
 import { ModelAnswerError, type OnPartial } from "./modelErrors.js";
 import { searchQuery } from "./query.js";
 import type { Answer } from "./types.js";
@@ -55,10 +57,9 @@ export async function answerQuestion(
   const started = performance.now();
   const question = validateQuestion(raw);
   const earlier = (options.previous ?? []).slice(-PREVIOUS_MAX);
-  const chunks = await assistant.knowledgeBase.retrieve(
-    searchQuery([...earlier, question].join(" ")),
-    { guildId: options.guildId },
-  );
+  const query = searchQuery([...earlier, question].join(" "));
+  const first = await assistant.knowledgeBase.retrieve(query, { guildId: options.guildId });
+  const chunks = await withinNamed(assistant, question, query, first, options.guildId);
   const extractive = assistant.extractive.answer(question, chunks);
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   if (!assistant.model || !extractive.answered) {
@@ -73,4 +74,32 @@ export async function answerQuestion(
     const fallback = `${error.message} This answer quotes the documents instead.`;
     return { question, ...extractive, mode: "extractive", fallback, ms: elapsed() };
   }
+}
+
+/**
+ * "Does MiniSearch have any dependencies?": a question that names a document is answered from it,
+ * and its name, written in most of that document's chunks, says nothing of which one answers. The
+ * search is made again without the name, and that document's chunks it finds are added.
+ */
+async function withinNamed(
+  assistant: Assistant,
+  question: string,
+  query: string,
+  found: RetrievedChunk[],
+  guildId: AnswerOptions["guildId"],
+): Promise<RetrievedChunk[]> {
+  const named = namedDocuments(question, found);
+  if (named.size !== 1) return found;
+  const [id] = named;
+  const title = found.find((chunk) => chunk.metadata.documentId === id)?.metadata.title ?? "";
+  const name = title.split(/:\s|\s[-–—]\s/)[0].trim();
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const without = query.replace(new RegExp(escaped, "gi"), " ").replace(/\s+/g, " ").trim();
+  if (!/[\p{L}\p{N}]/u.test(without) || without === query) return found;
+  const again = await assistant.knowledgeBase.retrieve(without, { guildId });
+  const seen = new Set(found.map((chunk) => chunk.pageContent));
+  const more = again.filter(
+    (chunk) => chunk.metadata.documentId === id && !seen.has(chunk.pageContent),
+  );
+  return [...found, ...more];
 }

@@ -1440,7 +1440,7 @@ function settingWords(line: string): string {
  * "html-to-text"), or the part of a title before its colon or dash ("ws: a Node.js WebSocket
  * library"), written in the question as a whole word, in any case.
  */
-function namedDocuments(question: string, chunks: RetrievedChunk[]): Set<string> {
+export function namedDocuments(question: string, chunks: RetrievedChunk[]): Set<string> {
   const lower = question.toLowerCase();
   const named = new Set<string>();
   for (const { metadata } of chunks) {
