@@ -20,15 +20,15 @@ import { answerQuestion } from "../src/answer/answer.js";
 // questions) made it 472; adding its document to the corpus alone cost two answers of other
 // READMEs (a chunk that answered is no longer retrieved, another row outranks one), both in the
 // tuned half, and the floors below are those of the 472.
-/** Answerable questions answered with every expected string and none forbidden (today 81.1%). */
+/** Answerable questions answered with every expected string and none forbidden (today 81.7%). */
 const MIN_ANSWERABLE = 0.81;
 /** Questions the documents do not answer that are refused: refusal recall (today 91.5%). */
 const MIN_REFUSED = 0.91;
-/** Refusals that were right to refuse: refusal precision (today 79.9%). */
-const MIN_REFUSAL_PRECISION = 0.79;
-/** Who / when / which... answers that start with the expected span in bold (today 73.6%). */
+/** Refusals that were right to refuse: refusal precision (today 80.5%). */
+const MIN_REFUSAL_PRECISION = 0.8;
+/** Who / when / which... answers that start with the expected span in bold (today 73.1%). */
 const MIN_DIRECT_EXACT = 0.73;
-/** Characters of the median answer: members read the first line (today 162). */
+/** Characters of the median answer: members read the first line (today 161). */
 const MAX_MEDIAN_LENGTH = 300;
 
 let opened: EvalAssistant;
