@@ -498,17 +498,17 @@ export class ExtractiveAnswerer {
         if (
           found &&
           namedBySection(unit, type)?.text === found.text &&
-          identifierWords(found.text).some((word) => plain.has(stem(word)))
+          partsOf(found.text).some((part) => plain.has(part))
         )
           entry.score += EXPECTED_BONUS;
         // So is a function the text calls whose name is the question's words (`openPipe(…)` for
         // "which method OPENS a PIPE?"): what a call does, its name says.
-        const words = found ? identifierWords(found.text.replace(/\(.*$/, "")) : [];
+        const parts = found ? partsOf(found.text.replace(/\(.*$/, "")) : [];
         if (
           found &&
           !property &&
-          words.length > 1 &&
-          words.every((word) => plain.has(stem(word))) &&
+          parts.length > 1 &&
+          parts.every((part) => plain.has(part)) &&
           (found.text.includes("(") ||
             unit.text
               .slice(found.start + found.text.length)
@@ -1290,15 +1290,6 @@ function plainStemsOf(terms: Term[]): Set<string> {
   return new Set(terms.filter((term) => !term.name && !term.framing).map((term) => term.stem));
 }
 
-/** The words an identifier is made of: `::setTotal()` → set, total; `on_idle` → on, idle. */
-function identifierWords(identifier: string): string[] {
-  return identifier
-    .replace(/([a-z\d])([A-Z])/g, "$1 $2")
-    .toLowerCase()
-    .split(/[^a-z\d]+/)
-    .filter(Boolean);
-}
-
 /**
  * The identifier a unit gives for "which function / method / event…?": the name its list item or
  * row starts with, the name its section documents, code the text calls by that kind ("the
@@ -1444,16 +1435,18 @@ export function namedDocuments(question: string, chunks: RetrievedChunk[]): Set<
   const lower = question.toLowerCase();
   const named = new Set<string>();
   for (const { metadata } of chunks) {
-    const name = metadata.title
-      .split(/:\s|\s[-–—]\s/)[0]
-      .trim()
-      .toLowerCase();
+    const name = documentName(metadata.title).toLowerCase();
     if (!name || name.split(/\s+/).length > NAME_WORDS) continue;
     const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     if (new RegExp(`(?<![\\p{L}\\p{N}-])${escaped}(?![\\p{L}\\p{N}-])`, "u").test(lower))
       named.add(metadata.documentId);
   }
   return named;
+}
+
+/** A document's name: its title, or the part of it before a colon or dash ("ws: a Node.js…"). */
+export function documentName(title: string): string {
+  return title.split(/:\s|\s[-–—]\s/)[0].trim();
 }
 
 /** "Which OPTION / SETTING / FIELD…?": a question a setting's key may answer. */
