@@ -1,7 +1,7 @@
 import type { Assistant } from "../assistant.js";
 import { logger } from "../logger.js";
 import type { RetrievedChunk } from "../retrieval/hybrid.js";
-import { documentName, namedDocuments } from "./extractive.js";
+import { documentName, namedDocuments, namePattern } from "./extractive.js";
 import { ModelAnswerError, type OnPartial } from "./modelErrors.js";
 import { searchQuery } from "./query.js";
 import type { Answer } from "./types.js";
@@ -92,9 +92,10 @@ async function withinNamed(
   if (named.size !== 1) return found;
   const [id] = named;
   const title = found.find((chunk) => chunk.metadata.documentId === id)?.metadata.title ?? "";
-  const name = documentName(title);
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const without = query.replace(new RegExp(escaped, "gi"), " ").replace(/\s+/g, " ").trim();
+  const without = query
+    .replace(namePattern(documentName(title), "giu"), " ")
+    .replace(/\s+/g, " ")
+    .trim();
   if (!/[\p{L}\p{N}]/u.test(without) || without === query) return found;
   const again = await assistant.knowledgeBase.retrieve(without, { guildId });
   const seen = new Set(found.map((chunk) => chunk.pageContent));

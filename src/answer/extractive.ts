@@ -480,8 +480,11 @@ export class ExtractiveAnswerer {
       // "Which METHOD applies a plugin?": a passage that names no code ("The plugin API… apply…")
       // is no answer, however many of the question's words it has, when others name some
       // (`use(plugin|array)`, `miniSearch.search(…)` in an example).
+      const identifiers = new Map(
+        scored.map((entry) => [entry, identifierOf(entry.candidate.unit, type, stems, plain)]),
+      );
       const pool = [...type].some((word) => NAMED_KINDS.test(word))
-        ? scored.filter((entry) => identifierOf(entry.candidate.unit, type, stems, plain))
+        ? scored.filter((entry) => identifiers.get(entry))
         : scored;
       const top = [...(pool.length > 0 ? pool : scored)]
         .sort((a, b) => b.score - a.score)
@@ -491,7 +494,7 @@ export class ExtractiveAnswerer {
       const property = [...type].some((word) => PROPERTY_KINDS.test(word));
       for (const entry of top) {
         const { unit } = entry.candidate;
-        const found = identifierOf(unit, type, stems, plain);
+        const found = identifiers.get(entry);
         if (found && !(property && found.text.includes("("))) entry.score += EXPECTED_BONUS;
         // The section that documents a name made of the question's words ("### ::setTotal()" for
         // "which method changes the TOTAL…?") is about it, more than one that mentions it.
@@ -1295,7 +1298,6 @@ function plainStemsOf(terms: Term[]): Set<string> {
  * row starts with, the name its section documents, code the text calls by that kind ("the
  * `convert` function"), or an identifier made of the question's words.
  */
-
 function identifierOf(
   unit: Unit,
   type: Set<string>,
@@ -1437,11 +1439,15 @@ export function namedDocuments(question: string, chunks: RetrievedChunk[]): Set<
   for (const { metadata } of chunks) {
     const name = documentName(metadata.title).toLowerCase();
     if (!name || name.split(/\s+/).length > NAME_WORDS) continue;
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    if (new RegExp(`(?<![\\p{L}\\p{N}-])${escaped}(?![\\p{L}\\p{N}-])`, "u").test(lower))
-      named.add(metadata.documentId);
+    if (namePattern(name).test(lower)) named.add(metadata.documentId);
   }
   return named;
+}
+
+/** A name written as a whole word, not as a part of another ("ws" is not in "news" or "ws-x"). */
+export function namePattern(name: string, flags = "u"): RegExp {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?<![\\p{L}\\p{N}-])${escaped}(?![\\p{L}\\p{N}-])`, flags);
 }
 
 /** A document's name: its title, or the part of it before a colon or dash ("ws: a Node.js…"). */
